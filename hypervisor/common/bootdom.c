@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Boot-time domains: every multiboot module is a kernel or an initrd
+ * (see hypervisor/README.md for the module string). The first kernel is
+ * dom0; the others are unprivileged domains built alongside it. A module
+ * that cannot be built is reported and skipped; the rest still start.
+ */
+#include <tandem/bootinfo.h>
+#include <tandem/dom_build.h>
+#include <tandem/domain.h>
+#include <tandem/elf.h>
+#include <tandem/lib.h>
+#include <tandem/params.h>
+#include <tandem/sched.h>
+
+static unsigned long long opt_dom0_mem = 128ULL << 20;
+size_param("dom0_mem", opt_dom0_mem, "memory of dom0, e.g. 512M");
+
+#define DEFAULT_DOMU_MEM	(64ULL << 20)
+
+struct module_opts {
+	char file[64];
+	char name[DOMAIN_NAME_LEN];
+	uint64_t mem;
+	unsigned int vcpus, weight, cap;
+	bool initrd;
+	const char *cmdline;	/* points into the module string */
+	char bad[64];		/* first option we did not understand */
+};
+
+static bool is_bzimage(const uint8_t *p, size_t size)
+{
+	return size > 0x210 && !memcmp(p + 0x202, "HdrS", 4);
+}
+
+static bool is_kernel_image(const struct boot_module *m)
+{
+	const uint8_t *p = maddr_to_virt(m->start);
+
+	return elf_looks_like_kernel(p, m->size) || is_bzimage(p, m->size);
+}
+
+static const char *next_word(const char *s, char *word, size_t len)
+{
+	size_t n = 0;
+
+	while (*s == ' ')
+		s++;
+	while (*s && *s != ' ') {
+		if (n + 1 < len)
+			word[n++] = *s;
+		s++;
+	}
+	word[n] = '\0';
+	return s;
+}
+
+/* Where 'w' occurs in s as a whole space-separated word, or NULL. */
+static const char *find_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = s; *p; p++) {
+		if ((p == s || p[-1] == ' ') && !strncmp(p, w, n) &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return p;
+	}
+	return NULL;
+}
+
+static void parse_module_string(const char *s, struct module_opts *o)
+{
+	char word[128];
+	const char *sep;
+
+	memset(o, 0, sizeof(*o));
+	s = next_word(s, word, sizeof(word));
+	/* Keep just the base name of the file for messages. */
+	sep = strrchr(word, '/');
+	strlcpy(o->file, sep ? sep + 1 : word, sizeof(o->file));
+	while (*s == ' ')
+		s++;
+	sep = find_word(s, "--");
+	o->cmdline = sep ? sep + 2 : s;
+	while (*o->cmdline == ' ')
+		o->cmdline++;
+	if (!sep)
+		return;
+
+	while (s < sep) {
+		s = next_word(s, word, sizeof(word));
+		if (!word[0] || !strcmp(word, "--"))
+			break;
+		if (!strncmp(word, "name=", 5))
+			strlcpy(o->name, word + 5, sizeof(o->name));
+		else if (!strncmp(word, "mem=", 4))
+			o->mem = parse_size(word + 4, NULL);
+		else if (!strncmp(word, "vcpus=", 6))
+			o->vcpus = simple_strtoull(word + 6, NULL, 0);
+		else if (!strncmp(word, "weight=", 7))
+			o->weight = simple_strtoull(word + 7, NULL, 0);
+		else if (!strncmp(word, "cap=", 4))
+			o->cap = simple_strtoull(word + 4, NULL, 0);
+		else if (!strcmp(word, "initrd"))
+			o->initrd = true;
+		else if (!o->bad[0])
+			strlcpy(o->bad, word, sizeof(o->bad));
+	}
+}
+
+/* The module's guest command line, without the trailing spaces. */
+static void copy_cmdline(char *dst, size_t len, const char *src)
+{
+	size_t n = strlcpy(dst, src, len);
+
+	n = MIN(n, len - 1);
+	while (n && dst[n - 1] == ' ')
+		dst[--n] = '\0';
+}
+
+void build_boot_domains(void)
+{
+	static char cmdline[BOOT_CMDLINE_LEN];
+	domid_t next_id = 0;
+	unsigned int built = 0;
+
+	for (unsigned int i = 0; i < boot_info.nr_mods; i++) {
+		const struct boot_module *m = &boot_info.mods[i];
+		const struct boot_module *rd = NULL;
+		struct dom_build_spec spec;
+		struct module_opts o, rdo;
+		struct domain *d;
+		char why[160];
+		int rc;
+
+		parse_module_string(m->cmdline, &o);
+		if (o.initrd || !is_kernel_image(m)) {
+			pr_err("module %u (%s): not a kernel (no ELF or bzImage "
+			       "header) and no kernel before it; skipped\n",
+			       i, o.file);
+			continue;
+		}
+		if (o.bad[0])
+			pr_warn("module %u (%s): unknown option '%s' ignored\n",
+				i, o.file, o.bad);
+		if (i + 1 < boot_info.nr_mods) {
+			parse_module_string(boot_info.mods[i + 1].cmdline, &rdo);
+			if (rdo.initrd || !is_kernel_image(&boot_info.mods[i + 1]))
+				rd = &boot_info.mods[++i];
+		}
+
+		copy_cmdline(cmdline, sizeof(cmdline), o.cmdline);
+		memset(&spec, 0, sizeof(spec));
+		spec.name = o.name[0] ? o.name : NULL;
+		spec.id = next_id;
+		spec.privileged = next_id == 0;
+		spec.mem_bytes = o.mem ? o.mem : spec.privileged ?
+				 opt_dom0_mem : DEFAULT_DOMU_MEM;
+		spec.vcpus = o.vcpus ? o.vcpus : 1;
+		spec.weight = o.weight;
+		spec.cap = o.cap;
+		spec.kernel = maddr_to_virt(m->start);
+		spec.kernel_size = m->size;
+		if (rd) {
+			spec.initrd = maddr_to_virt(rd->start);
+			spec.initrd_size = rd->size;
+		}
+		spec.cmdline = cmdline;
+
+		rc = pv_build_domain(&spec, &d, why, sizeof(why));
+		if (rc) {
+			pr_err("module %u (%s): cannot build domain %u: %s\n",
+			       i, o.file, spec.id, why);
+			continue;
+		}
+		printk("domain %u (%s): %s, %lu MiB, %u vCPU%s%s%s\n",
+		       d->domain_id, d->name, o.file,
+		       (unsigned long)(spec.mem_bytes >> 20), spec.vcpus,
+		       spec.vcpus == 1 ? "" : "s",
+		       d->is_privileged ? ", privileged" : "",
+		       rd ? ", with initrd" : "");
+		next_id++;
+		built++;
+	}
+	if (!boot_info.nr_mods)
+		pr_warn("no boot modules: nothing to run. Pass a kernel as a "
+			"multiboot module (QEMU: -initrd kernel.elf)\n");
+
+	/* The images are loaded: their memory is free for everyone now. */
+	for (unsigned int i = 0; i < boot_info.nr_mods; i++)
+		heap_release_range(boot_info.mods[i].start,
+				   boot_info.mods[i].start +
+				   boot_info.mods[i].size);
+	if (!built && boot_info.nr_mods)
+		pr_err("no domain could be built\n");
+}

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The console. Output: everything goes to the serial line. Hypervisor
+ * messages are printed as they come; guest text is untrusted and is
+ * printed a line at a time behind its domain's name, with control
+ * characters neutralised, so a guest can neither forge hypervisor
+ * messages nor move the cursor over them.
+ *
+ * Input: the serial line is polled; bytes go to the domain with console
+ * focus (its PV console ring, or console_io for dom0) or, when the focus
+ * is on the hypervisor, to the debug keys. Ctrl-A three times moves the
+ * focus: dom0, the other domains in order, the hypervisor, dom0 again.
+ */
+#include <tandem/console.h>
+#include <tandem/domain.h>
+#include <tandem/errno.h>
+#include <tandem/event.h>
+#include <tandem/lib.h>
+#include <tandem/mm.h>
+#include <tandem/params.h>
+#include <tandem/sched.h>
+#include <tandem/softirq.h>
+#include <tandem/timer.h>
+#include <asm/pv.h>
+#include <asm/serial.h>
+#include <public/io/console.h>
+#include <public/xen.h>
+
+static enum log_level log_threshold = LOG_INFO;
+
+static int set_loglevel(const char *v)
+{
+	static const char *const names[] = { "err", "warn", "info", "debug" };
+
+	for (unsigned int i = 0; v && i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(v, names[i])) {
+			log_threshold = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+custom_param("loglvl", set_loglevel, "err, warn, info or debug");
+
+static const char *const level_tag[] = {
+	[LOG_ERR] = "(ERR) ",
+	[LOG_WARN] = "(WARN) ",
+	[LOG_INFO] = "",
+	[LOG_DEBUG] = "(DBG) ",
+};
+
+/* The domain whose partial line is on the screen now, if any. */
+static struct domain *line_owner;
+
+static void serial_write(const char *s, size_t n)
+{
+	for (; n; n--, s++) {
+		if (*s == '\n')
+			serial_putc('\r');
+		serial_putc(*s);
+	}
+}
+
+/* End a guest's partial line before anyone else prints. */
+static void break_partial_line(void)
+{
+	if (line_owner) {
+		serial_write("\n", 1);
+		line_owner = NULL;
+	}
+}
+
+void console_write(const char *s, size_t n)
+{
+	break_partial_line();
+	serial_write(s, n);
+}
+
+void console_force_unlock(void)
+{
+	line_owner = NULL;
+}
+
+static void vprintk_level(enum log_level lvl, const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n;
+
+	if (lvl > log_threshold)
+		return;
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	break_partial_line();
+	serial_write(level_tag[lvl], strlen(level_tag[lvl]));
+	serial_write(buf, n);
+}
+
+void printk_level(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk_level(lvl, fmt, ap);
+	va_end(ap);
+}
+
+void printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk_level(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- guest output -------------------------------------------------------- */
+
+static struct domain *focus;		/* NULL: the hypervisor */
+static bool focus_on_hypervisor;
+
+static void emit_guest(struct domain *d, bool newline)
+{
+	struct domain_console *c = &d->console;
+
+	if (line_owner != d) {
+		char tag[DOMAIN_NAME_LEN + 4];
+		int n = snprintf(tag, sizeof(tag), "(%s) ", d->name);
+
+		break_partial_line();
+		serial_write(tag, n);
+	}
+	serial_write(c->line, c->line_len);
+	c->line_len = 0;
+	if (newline) {
+		serial_write("\n", 1);
+		line_owner = NULL;
+	} else {
+		line_owner = d;
+	}
+}
+
+void console_flush_guest(struct domain *d)
+{
+	if (d->console.line_len)
+		emit_guest(d, false);
+	if (line_owner == d)
+		break_partial_line();
+}
+
+void console_guest_write(struct domain *d, const char *s, size_t n)
+{
+	struct domain_console *c = &d->console;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == '\n') {
+			emit_guest(d, true);
+			continue;
+		}
+		if (ch == '\r')
+			continue;
+		if ((ch < 0x20 && ch != '\t' && ch != '\b' && ch != 0x1b) ||
+		    ch == 0x7f)
+			ch = '.';
+		if (ch == 0x1b)
+			ch = '^';	/* no escape sequences from guests */
+		c->line[c->line_len++] = ch;
+		if (c->line_len == sizeof(c->line))
+			emit_guest(d, true);
+	}
+	/* The domain being typed at sees its prompt without a newline. */
+	if (d == focus && !focus_on_hypervisor && c->line_len)
+		emit_guest(d, false);
+}
+
+/* ---- the PV console ring of boot-time domains ---------------------------- */
+
+static void ring_notify(struct domain *d, evtchn_port_t port)
+{
+	struct xencons_interface *r = d->console.ring;
+	XENCONS_RING_IDX cons = r->out_cons, prod = READ_ONCE(r->out_prod);
+	char buf[XENCONS_OUT_SIZE];
+	size_t n = 0;
+
+	barrier();	/* read the data only after the index */
+	if (prod - cons > XENCONS_OUT_SIZE) {
+		pr_once(LOG_WARN, "%s: console ring indexes corrupt "
+			"(cons %u, prod %u); output dropped\n", d->name,
+			cons, prod);
+		cons = prod;
+	}
+	while (cons != prod)
+		buf[n++] = r->out[cons++ & (XENCONS_OUT_SIZE - 1)];
+	barrier();
+	r->out_cons = cons;
+	console_guest_write(d, buf, n);
+	evtchn_set_pending(d, port);	/* room again */
+}
+
+int console_attach_ring(struct domain *d, struct xencons_interface *ring)
+{
+	int port = evtchn_alloc_hv_port(d, ring_notify);
+
+	if (port < 0)
+		return port;
+	d->console.ring = ring;
+	d->console.port = port;
+	ring->connection = XENCONSOLE_CONNECTED;
+	return port;
+}
+
+void console_detach(struct domain *d)
+{
+	console_flush_guest(d);
+	d->console.ring = NULL;
+	if (focus == d) {
+		focus = NULL;
+		focus_on_hypervisor = true;
+		printk("console focus: hypervisor (%s has ended)\n", d->name);
+	}
+}
+
+/* ---- console_io ----------------------------------------------------------- */
+
+/* Input for dom0, which reads it with CONSOLEIO_read. */
+static char dom0_in[1024];
+static unsigned int dom0_in_prod, dom0_in_cons;
+
+long do_console_io(int cmd, unsigned int count, uint64_t buffer)
+{
+	struct domain *d = current->domain;
+	char buf[128];
+
+	switch (cmd) {
+	case CONSOLEIO_write: {
+		unsigned int done = 0;
+
+		while (done < count) {
+			unsigned int n = MIN(count - done,
+					     (unsigned int)sizeof(buf));
+
+			if (copy_from_guest(buf, buffer + done, n))
+				return -EFAULT;
+			console_guest_write(d, buf, n);
+			done += n;
+		}
+		return 0;
+	}
+	case CONSOLEIO_read: {
+		unsigned int n = 0;
+
+		if (!d->is_privileged)
+			return -EPERM;
+		while (n < count && dom0_in_cons != dom0_in_prod) {
+			char c = dom0_in[dom0_in_cons++ % sizeof(dom0_in)];
+
+			if (copy_to_guest(buffer + n, &c, 1))
+				return -EFAULT;
+			n++;
+		}
+		return n;
+	}
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- input ------------------------------------------------------------------ */
+
+#define CTRL_A		0x01
+#define POLL_PERIOD	MILLISECS(20)
+
+static char rx[256];
+static unsigned int rx_prod, rx_cons;
+static unsigned int ctrl_a_count;
+static struct timer poll_timer;
+
+static void poll_serial(void *unused)
+{
+	int c;
+
+	while ((c = serial_getc()) >= 0) {
+		if (rx_prod - rx_cons < sizeof(rx))
+			rx[rx_prod++ % sizeof(rx)] = c;
+	}
+	if (rx_prod != rx_cons)
+		raise_softirq(SOFTIRQ_CONSOLE);
+	set_timer(&poll_timer, NOW() + POLL_PERIOD);
+}
+
+static void announce_focus(void)
+{
+	if (focus_on_hypervisor || !focus)
+		printk("console focus: hypervisor (debug keys; 'h' for help). "
+		       "Ctrl-A three times switches.\n");
+	else
+		printk("console focus: %s (domain %u). Ctrl-A three times "
+		       "switches.\n", focus->name, focus->domain_id);
+}
+
+static void switch_focus(void)
+{
+	struct domain *d;
+
+	if (focus_on_hypervisor || !focus) {
+		focus_on_hypervisor = false;
+		focus = list_empty(&domain_list) ? NULL :
+			list_first_entry(&domain_list, struct domain,
+					 domain_list);
+		if (!focus)
+			focus_on_hypervisor = true;
+	} else if (focus->domain_list.next == &domain_list) {
+		focus = NULL;
+		focus_on_hypervisor = true;
+	} else {
+		d = list_entry(focus->domain_list.next, struct domain,
+			       domain_list);
+		focus = d;
+	}
+	announce_focus();
+}
+
+static void deliver_to_domain(struct domain *d, char c)
+{
+	struct xencons_interface *r = d->console.ring;
+
+	if (r) {
+		XENCONS_RING_IDX prod = r->in_prod;
+
+		if (prod - READ_ONCE(r->in_cons) >= XENCONS_IN_SIZE)
+			return;		/* guest not reading: drop */
+		r->in[prod & (XENCONS_IN_SIZE - 1)] = c;
+		barrier();
+		r->in_prod = prod + 1;
+		evtchn_set_pending(d, d->console.port);
+		return;
+	}
+	if (d->is_privileged) {
+		if (dom0_in_prod - dom0_in_cons < sizeof(dom0_in))
+			dom0_in[dom0_in_prod++ % sizeof(dom0_in)] = c;
+		send_guest_global_virq(d, VIRQ_CONSOLE);
+	}
+}
+
+static void debug_key(char c)
+{
+	struct domain *d;
+
+	switch (c) {
+	case 'h':
+		printk("debug keys: h help, d domains, m memory, s scheduler, "
+		       "t time\n");
+		break;
+	case 'd':
+		list_for_each_entry(d, &domain_list, domain_list)
+			printk("  domain %u (%s): %s, %lu pages, %u vCPUs, "
+			       "%llu ms CPU\n", d->domain_id, d->name,
+			       d->state == DOMAIN_RUNNING ? "running" :
+			       "shut down", d->tot_pages, d->max_vcpus,
+			       (unsigned long long)(d->cpu_time / 1000000));
+		break;
+	case 'm':
+		printk("  heap: %lu of %lu pages free\n", heap_free_pages(),
+		       heap_total_pages());
+		break;
+	case 's':
+		sched_dump();
+		break;
+	case 't':
+		printk("  system time %lld ns\n", (long long)NOW());
+		break;
+	default:
+		break;
+	}
+}
+
+static void deliver(char c)
+{
+	if (focus_on_hypervisor || !focus)
+		debug_key(c);
+	else
+		deliver_to_domain(focus, c);
+}
+
+void console_softirq(void)
+{
+	while (rx_cons != rx_prod) {
+		char c = rx[rx_cons++ % sizeof(rx)];
+
+		if (c == CTRL_A) {
+			if (++ctrl_a_count == 3) {
+				ctrl_a_count = 0;
+				switch_focus();
+			}
+			continue;
+		}
+		/* Fewer than three: they were meant for the target. */
+		for (; ctrl_a_count; ctrl_a_count--)
+			deliver(CTRL_A);
+		deliver(c);
+	}
+}
+
+void console_init(void)
+{
+	serial_init();
+}
+
+void console_start_input(void)
+{
+	init_timer(&poll_timer, poll_serial, NULL);
+	set_timer(&poll_timer, NOW() + POLL_PERIOD);
+	/* dom0 first, else the first domain there is. */
+	focus = hardware_domain;
+	if (!focus && !list_empty(&domain_list))
+		focus = list_first_entry(&domain_list, struct domain,
+					 domain_list);
+	focus_on_hypervisor = !focus;
+	announce_focus();
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * memory_op: a domain's memory reservation (balloon up and down), where
+ * the M2P lives, and memory maps. Extent lists are guest arrays read and
+ * written one entry at a time.
+ */
+#include <tandem/bootinfo.h>
+#include <tandem/domain.h>
+#include <tandem/errno.h>
+#include <tandem/hypercall.h>
+#include <tandem/lib.h>
+#include <tandem/mm.h>
+#include <asm/pagetable.h>
+#include <asm/paging.h>
+#include <asm/pv.h>
+#include <public/memory.h>
+
+#define MEMOP_CMD_MASK		0x3f
+#define MEMOP_EXTENT_SHIFT	6
+#define DOMU_MAX_ORDER		9	/* 2 MiB extents */
+#define DOM0_MAX_ORDER		18
+
+static struct domain *reservation_target(struct domain *curr, domid_t id)
+{
+	if (id == DOMID_SELF || id == curr->domain_id)
+		return curr;
+	return curr->is_privileged ? domain_by_id(id) : NULL;
+}
+
+static unsigned int max_order(const struct domain *d)
+{
+	return d->is_privileged ? DOM0_MAX_ORDER : DOMU_MAX_ORDER;
+}
+
+/* increase_reservation / populate_physmap: returns extents done. */
+static long populate(struct domain *d, struct xen_memory_reservation *r,
+		     bool populate_physmap, unsigned long start)
+{
+	unsigned long i;
+
+	if (r->extent_order > max_order(current->domain))
+		return -EPERM;
+	for (i = start; i < r->nr_extents; i++) {
+		uint64_t slot = r->extent_start + i * sizeof(xen_pfn_t);
+		unsigned int bits = XENMEMF_get_address_bits(r->mem_flags);
+		xen_pfn_t gpfn = 0, mfn;
+		struct page_info *pg;
+
+		if (populate_physmap &&
+		    copy_from_guest(&gpfn, slot, sizeof(gpfn)))
+			break;
+		/* Address limits below what we could satisfy fail cleanly. */
+		if (bits && bits < PAGE_SHIFT + r->extent_order)
+			break;
+		pg = alloc_domheap_pages(d, r->extent_order, bits >= 64 ? 0 :
+					 MEMF_bits(bits));
+		if (!pg)
+			break;
+		mfn = page_to_mfn(pg);
+		for (unsigned long j = 0; j < (1UL << r->extent_order); j++)
+			set_m2p(mfn + j, populate_physmap ? gpfn + j :
+				INVALID_PFN);
+		if (copy_to_guest(slot, &mfn, sizeof(mfn))) {
+			for (unsigned long j = 0;
+			     j < (1UL << r->extent_order); j++)
+				release_domheap_page(pg + j);
+			break;
+		}
+	}
+	return i;
+}
+
+/* Give one guest frame back: it is freed once nothing maps it. */
+static int remove_page(struct domain *d, mfn_t mfn)
+{
+	struct page_info *pg;
+
+	if (!mfn_is_ram(mfn))
+		return -EINVAL;
+	pg = mfn_to_page(mfn);
+	if (pg->owner != d || !(pg->count_info & PGC_allocated))
+		return -EINVAL;
+	if (pg->type_info & PGT_pinned) {
+		pg->type_info &= ~PGT_pinned;
+		put_page_and_type(pg);
+	}
+	release_domheap_page(pg);
+	return 0;
+}
+
+static long decrease(struct domain *d, struct xen_memory_reservation *r,
+		     unsigned long start)
+{
+	unsigned long i;
+
+	if (r->extent_order > max_order(current->domain))
+		return -EPERM;
+	for (i = start; i < r->nr_extents; i++) {
+		xen_pfn_t mfn;
+
+		if (copy_from_guest(&mfn, r->extent_start + i * sizeof(mfn),
+				    sizeof(mfn)))
+			break;
+		if (mfn + (1UL << r->extent_order) < mfn)
+			break;
+		for (unsigned long j = 0; j < (1UL << r->extent_order); j++)
+			if (remove_page(d, mfn + j))
+				return i;
+	}
+	return i;
+}
+
+static long reservation_op(unsigned int cmd, uint64_t arg,
+			   unsigned long start)
+{
+	struct xen_memory_reservation r;
+	struct domain *d;
+
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (start > r.nr_extents)
+		return -EINVAL;
+	d = reservation_target(current->domain, r.domid);
+	if (!d)
+		return r.domid == DOMID_SELF || current->domain->is_privileged ?
+		       -ESRCH : -EPERM;
+	if (cmd == XENMEM_decrease_reservation)
+		return decrease(d, &r, start);
+	return populate(d, &r, cmd == XENMEM_populate_physmap, start);
+}
+
+static long domain_pages_op(unsigned int cmd, uint64_t arg)
+{
+	domid_t id;
+	struct domain *d;
+
+	if (copy_from_guest(&id, arg, sizeof(id)))
+		return -EFAULT;
+	d = reservation_target(current->domain, id);
+	if (!d)
+		return current->domain->is_privileged ? -ESRCH : -EPERM;
+	switch (cmd) {
+	case XENMEM_current_reservation:
+		return d->tot_pages;
+	case XENMEM_maximum_reservation:
+		return d->max_pages;
+	default:	/* maximum_gpfn: the guest's pseudo-physical size */
+		return d->max_pages - 1;
+	}
+}
+
+static long machine_memory_map(uint64_t arg)
+{
+	struct xen_memory_map map;
+	unsigned int n;
+
+	if (!current->domain->is_privileged)
+		return -EPERM;
+	if (copy_from_guest(&map, arg, sizeof(map)))
+		return -EFAULT;
+	n = MIN(map.nr_entries, boot_info.nr_mem);
+	for (unsigned int i = 0; i < n; i++) {
+		struct xen_e820_entry e = {
+			.addr = boot_info.mem[i].start,
+			.size = boot_info.mem[i].size,
+			.type = boot_info.mem[i].type,
+		};
+
+		if (copy_to_guest(map.buffer + i * sizeof(e), &e, sizeof(e)))
+			return -EFAULT;
+	}
+	map.nr_entries = n;
+	return copy_to_guest(arg, &map, sizeof(map)) ? -EFAULT : 0;
+}
+
+static long machphys_mfn_list(uint64_t arg)
+{
+	struct xen_machphys_mfn_list l;
+	unsigned long chunks = m2p_entries * sizeof(uint64_t) / L2_PAGE_SIZE;
+	unsigned int i;
+
+	if (copy_from_guest(&l, arg, sizeof(l)))
+		return -EFAULT;
+	for (i = 0; i < l.max_extents && i < chunks; i++) {
+		xen_pfn_t mfn = m2p_chunk_mfns[i];
+
+		if (copy_to_guest(l.extent_start + i * sizeof(mfn), &mfn,
+				  sizeof(mfn)))
+			return -EFAULT;
+	}
+	l.nr_extents = i;
+	return copy_to_guest(arg, &l, sizeof(l)) ? -EFAULT : 0;
+}
+
+long do_memory_op(unsigned long op, uint64_t arg)
+{
+	unsigned int cmd = op & MEMOP_CMD_MASK;
+	unsigned long start = op >> MEMOP_EXTENT_SHIFT;
+
+	switch (cmd) {
+	case XENMEM_increase_reservation:
+	case XENMEM_decrease_reservation:
+	case XENMEM_populate_physmap:
+		return reservation_op(cmd, arg, start);
+	case XENMEM_maximum_ram_page:
+		return max_page - 1;
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_reservation:
+	case XENMEM_maximum_gpfn:
+		return domain_pages_op(cmd, arg);
+	case XENMEM_machphys_mfn_list:
+		return machphys_mfn_list(arg);
+	case XENMEM_machphys_mapping: {
+		struct xen_machphys_mapping m = {
+			.v_start = M2P_VIRT_START,
+			.v_end = M2P_VIRT_START + m2p_entries * sizeof(uint64_t),
+			.max_mfn = m2p_entries - 1,
+		};
+
+		return copy_to_guest(arg, &m, sizeof(m)) ? -EFAULT : 0;
+	}
+	case XENMEM_machine_memory_map:
+		return machine_memory_map(arg);
+	case XENMEM_memory_map:
+		/* No map set: the guest assumes one RAM range of its size. */
+		return -ENOSYS;
+	default:
+		log_unimplemented("memory_op", cmd);
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Architecture-neutral hypercalls. Arguments arrive as raw 64-bit
+ * register values; guest pointers are uint64_t guest virtual addresses
+ * and are only dereferenced through copy_from_guest/copy_to_guest.
+ */
+#ifndef TANDEM_HYPERCALL_H
+#define TANDEM_HYPERCALL_H
+
+#include <tandem/types.h>
+
+#define HYPERCALL_MAX_ARGS	6
+
+/* Run hypercall 'op' for the current vCPU (also used by multicall). */
+long hypercall_dispatch(unsigned long op, const unsigned long args[6]);
+
+long do_xen_version(int cmd, uint64_t arg);
+long do_console_io(int cmd, unsigned int count, uint64_t buffer);
+long do_vm_assist(unsigned int cmd, unsigned int type);
+long do_multicall(uint64_t calls, unsigned int nr);
+long do_sched_op(int cmd, uint64_t arg);
+long do_vcpu_op(int cmd, unsigned int vcpuid, uint64_t arg);
+long do_set_timer_op(int64_t timeout);
+long do_memory_op(unsigned long cmd, uint64_t arg);
+long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count);
+long do_platform_op(uint64_t op);
+long do_domctl(uint64_t op);
+long do_sysctl(uint64_t op);
+
+/* Log once per (hypercall, sub-op) that something is not implemented. */
+void log_unimplemented(const char *hypercall, long subop);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Intrusive circular doubly-linked list. */
+#ifndef TANDEM_LIST_H
+#define TANDEM_LIST_H
+
+#include <tandem/types.h>
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+#define LIST_HEAD_INIT(name)	{ &(name), &(name) }
+#define LIST_HEAD_DEF(name)	struct list_head name = LIST_HEAD_INIT(name)
+
+static inline void list_init(struct list_head *h)
+{
+	h->next = h;
+	h->prev = h;
+}
+
+static inline bool list_empty(const struct list_head *h)
+{
+	return h->next == h;
+}
+
+static inline void __list_insert(struct list_head *n, struct list_head *prev,
+				 struct list_head *next)
+{
+	next->prev = n;
+	n->next = next;
+	n->prev = prev;
+	prev->next = n;
+}
+
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	__list_insert(n, h, h->next);
+}
+
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	__list_insert(n, h->prev, h);
+}
+
+static inline void list_del(struct list_head *n)
+{
+	n->next->prev = n->prev;
+	n->prev->next = n->next;
+	n->next = n;
+	n->prev = n;
+}
+
+#define list_entry(p, type, member)	container_of(p, type, member)
+#define list_first_entry(h, type, member) list_entry((h)->next, type, member)
+
+#define list_for_each_entry(pos, head, member)				\
+	for (pos = list_entry((head)->next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+
+#define list_for_each_entry_safe(pos, n, head, member)			\
+	for (pos = list_entry((head)->next, __typeof__(*pos), member),	\
+	     n = list_entry(pos->member.next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+
+#endif

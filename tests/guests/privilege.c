@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * privilege: an unprivileged domain tries what only dom0 may do. Each
+ * request must be refused with -EPERM (or -ENOSYS where the hypervisor
+ * has no such operation at all) and change nothing.
+ */
+#include "lib/test.h"
+#include <public/domctl.h>
+#include <public/sysctl.h>
+#include <public/platform.h>
+
+#define REFUSED		-XEN_EPERM, -XEN_ENOSYS, -XEN_EACCES
+
+static void test_not_privileged(void)
+{
+	check(!privileged, "started with SIF_PRIVILEGED");
+	check(!(start_info->flags & SIF_INITDOMAIN), "started as dom0");
+}
+
+static void test_domctl(void)
+{
+	struct xen_domctl d;
+
+	memset(&d, 0, sizeof(d));
+	d.cmd = XEN_DOMCTL_getdomaininfo;
+	d.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+	d.domain = 0;
+	check_rc(hv_domctl(&d), REFUSED);
+	memset(&d, 0, sizeof(d));
+	d.cmd = XEN_DOMCTL_createdomain;
+	d.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+	d.domain = DOMID_INVALID;
+	check_rc(hv_domctl(&d), REFUSED);
+	memset(&d, 0, sizeof(d));
+	d.cmd = XEN_DOMCTL_destroydomain;
+	d.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+	d.domain = 0;
+	check_rc(hv_domctl(&d), REFUSED);
+	memset(&d, 0, sizeof(d));
+	d.cmd = XEN_DOMCTL_pausedomain;
+	d.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+	d.domain = 0;
+	check_rc(hv_domctl(&d), REFUSED);
+}
+
+static void test_sysctl(void)
+{
+	struct xen_sysctl s;
+
+	memset(&s, 0, sizeof(s));
+	s.cmd = XEN_SYSCTL_physinfo;
+	s.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+	check_rc(hv_sysctl(&s), REFUSED);
+	memset(&s, 0, sizeof(s));
+	s.cmd = XEN_SYSCTL_readconsole;
+	s.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+	check_rc(hv_sysctl(&s), REFUSED);
+}
+
+static void test_platform_op(void)
+{
+	struct xen_platform_op p;
+
+	memset(&p, 0, sizeof(p));
+	p.cmd = XENPF_settime64;
+	p.interface_version = XENPF_INTERFACE_VERSION;
+	check_rc(hv_platform_op(&p), REFUSED);
+	memset(&p, 0, sizeof(p));
+	p.cmd = XENPF_firmware_info;
+	p.interface_version = XENPF_INTERFACE_VERSION;
+	check_rc(hv_platform_op(&p), REFUSED);
+}
+
+static void test_console_read(void)
+{
+	char buf[64];
+
+	check_rc(hv_console_io(CONSOLEIO_read, sizeof(buf), buf), REFUSED);
+}
+
+/* A frame of somebody else: the first one the M2P does not give us. */
+static uint64_t other_mfn(void)
+{
+	uint64_t mfn;
+
+	for (mfn = 0x100; mfn < 0x10000; mfn++) {
+		uint64_t pfn = mfn_to_pfn(mfn);
+
+		if (pfn >= start_info->nr_pages || pfn_to_mfn(pfn) != mfn)
+			return mfn;
+	}
+	return 0x100;
+}
+
+static void test_foreign_map(void)
+{
+	volatile uint64_t *va = va_hole_alloc();
+	struct mmu_update u = {
+		.ptr = pte_maddr((unsigned long)va, 1),
+		.val = (other_mfn() << PAGE_SHIFT) | PTE_KERN_RO,
+	};
+	uint64_t *pte;
+
+	/* As if dom0's frames were ours to map (privcmd style). */
+	check_rc(hv_mmu_update(&u, 1, NULL, 0), REFUSED, -XEN_ESRCH);
+	check_rc(hv_mmu_update(&u, 1, NULL, DOMID_IO), REFUSED, -XEN_ESRCH,
+		 -XEN_EINVAL);
+	check_rc(hv_mmu_update(&u, 1, NULL, DOMID_XEN), REFUSED, -XEN_ESRCH,
+		 -XEN_EINVAL);
+	check_rc(hv_update_va_mapping_otherdomain((unsigned long)va, u.val,
+						  UVMF_INVLPG, 0),
+		 REFUSED, -XEN_ESRCH);
+	pte = pte_lookup((unsigned long)va, 1);
+	check(pte && !(*pte & _PAGE_PRESENT), "pte %#lx", pte ? *pte : 0);
+}
+
+static void test_physdev(void)
+{
+	struct physdev_set_iopl iopl = { .iopl = 1 };
+	uint8_t v;
+
+	/* set_iopl is allowed; the ports themselves are not. */
+	check_rc(hv_physdev_op(PHYSDEVOP_set_iopl, &iopl), 0);
+	exc_clear();
+	asm volatile("inb_insn: inb $0x71, %%al\n\t"
+		     "1:\n\t"
+		     EXTABLE(inb_insn, 1b) : "=a"(v));
+	/* Either a #GP or an emulated read of all-ones: never the RTC. */
+	check(last_exc.vector == X86_EXC_GP || v == 0xff,
+	      "inb 0x71 gave %#x without a fault", v);
+}
+
+static void test_remote_shutdown(void)
+{
+	struct sched_remote_shutdown r = {
+		.domain_id = 0,
+		.reason = SHUTDOWN_poweroff,
+	};
+
+	check_rc(hv_sched_op(SCHEDOP_remote_shutdown, &r), REFUSED,
+		 -XEN_ESRCH);
+}
+
+static const struct test_case cases[] = {
+	{ "not_privileged", test_not_privileged },
+	{ "domctl", test_domctl },
+	{ "sysctl", test_sysctl },
+	{ "platform_op", test_platform_op },
+	{ "console_read", test_console_read },
+	{ "foreign_map", test_foreign_map },
+	{ "physdev", test_physdev },
+	{ "remote_shutdown", test_remote_shutdown },
+};
+
+DEFINE_SUITE("privilege", cases);

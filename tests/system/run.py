@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Boot the Tandem hypervisor with test guests under QEMU (TCG) and check
+the verdicts the guests print (protocol: tests/guests/README.md).
+
+    run.py --hv build/hypervisor/tandem-hv --guests build/tests/guests boot
+    run.py --list
+    run.py --xen /tmp/xen --guests build/tests/guests all   (dev check)
+
+Exit status: 0 all scenarios passed, 1 a scenario failed, 77 QEMU missing.
+"""
+
+import argparse
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scenarios import SCENARIOS  # noqa: E402
+
+VERDICT = re.compile(r"TANDEM-TEST (\S+) (.*?)\s*$")
+DOMAIN_PREFIX = re.compile(r"^\((\S+)\) ")
+PANIC = re.compile(r"PANIC|Panic on CPU")
+XEN_CMDLINE = ("console=com1 com1=115200 dom0_mem=64M,max:64M smap=0 "
+               "dom0_max_vcpus=2 loglvl=all guest_loglvl=all")
+
+
+class Suite:
+    def __init__(self):
+        self.cases = {}          # case -> (verdict, reason)
+        self.order = []
+        self.done = None         # (passed, failed, skipped)
+        self.domain = None
+
+
+class Results:
+    def __init__(self):
+        self.suites = {}
+        self.extra = {}          # suite -> [words, ...] of other lines
+        self.panic = None
+
+    def suite(self, name):
+        return self.suites.setdefault(name, Suite())
+
+    def feed(self, line):
+        if self.panic is None and PANIC.search(line):
+            self.panic = line.strip()
+        m = VERDICT.search(line)
+        if not m:
+            return
+        name, words = m.group(1), m.group(2).split()
+        dom = DOMAIN_PREFIX.match(line)
+        if not words:
+            return
+        if words[0] == "DONE":
+            counts = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+            s = self.suite(name)
+            s.done = tuple(int(counts.get(k, "0"))
+                           for k in ("passed", "failed", "skipped"))
+            s.domain = dom.group(1) if dom else None
+        elif len(words) >= 2 and words[1] in ("PASS", "FAIL", "SKIP"):
+            s = self.suite(name)
+            if words[0] not in s.cases:
+                s.order.append(words[0])
+            s.cases[words[0]] = (words[1], " ".join(words[2:]))
+        else:
+            self.extra.setdefault(name, []).append(words)
+
+
+def module_string(path, mod):
+    opts = " ".join("%s=%s" % kv for kv in mod.options.items())
+    s = path
+    if opts:
+        s += " " + opts + " --"
+    if mod.cmdline:
+        s += " " + mod.cmdline
+    # QEMU separates modules with commas; a literal comma is doubled.
+    return s.replace(",", ",,")
+
+
+def qemu_command(args, scen, xen):
+    mods = []
+    if xen:
+        # Real Xen: the test kernel itself is dom0, the only domain.
+        test_mods = [m for m in scen.modules if m.kernel != "idle.elf"]
+        m = test_mods[0]
+        path = os.path.join(args.guests, m.kernel)
+        cmd = ("dom0 " + m.cmdline).strip()
+        mods.append((path + " " + cmd).replace(",", ",,"))
+        kernel, append = xen, XEN_CMDLINE
+    else:
+        for m in scen.modules:
+            mods.append(module_string(os.path.join(args.guests, m.kernel),
+                                      m))
+        kernel, append = args.hv, scen.hv_cmdline
+    smp = max(scen.qemu_smp, 2 if xen else 1)
+    return [args.qemu, "-accel", "tcg", "-M", "pc", "-cpu", "max",
+            "-m", "512", "-smp", str(smp), "-nographic", "-monitor", "none",
+            "-serial", "stdio", "-no-reboot",
+            "-kernel", kernel, "-append", append,
+            "-initrd", ",".join(mods)]
+
+
+def reader(stream, q):
+    for raw in iter(stream.readline, b""):
+        q.put(raw.decode("utf-8", "replace").replace("\r", ""))
+    q.put(None)
+
+
+def finished(scen, res, log):
+    for name in scen.suites:
+        s = res.suites.get(name)
+        if s is None or s.done is None:
+            return False
+    return all(re.search(p, log) for p in scen.wait_for)
+
+
+def run_qemu(cmd, scen, log_path, verbose):
+    res = Results()
+    lines = []
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    q = queue.Queue()
+    threading.Thread(target=reader, args=(proc.stdout, q),
+                     daemon=True).start()
+    start = time.monotonic()
+    deadline = start + scen.timeout
+    stop_at = None
+    why = "timeout after %ds" % scen.timeout
+    with open(log_path, "w") as log:
+        while True:
+            now = time.monotonic()
+            if stop_at is not None and now >= stop_at:
+                break
+            if now >= deadline:
+                break
+            try:
+                line = q.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if line is None:
+                why = "QEMU exited (status %s)" % proc.poll()
+                break
+            log.write(line)
+            log.flush()
+            lines.append(line)
+            if verbose:
+                sys.stdout.write(line)
+            res.feed(line)
+            if stop_at is None and res.panic is not None:
+                why = "hypervisor panic"
+                stop_at = time.monotonic() + 1.0
+            elif stop_at is None and finished(scen, res, "".join(lines)):
+                why = "all suites done"
+                # Give trailing messages (shutdowns, crashes) a moment.
+                stop_at = time.monotonic() + 1.0
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return res, "".join(lines), why, time.monotonic() - start
+
+
+def evaluate(scen, res, log, allow_skip, xfail=()):
+    errors = []
+    if res.panic:
+        errors.append("panic: %s" % res.panic)
+    for name in scen.suites:
+        s = res.suites.get(name)
+        if s is None:
+            errors.append("suite %s printed nothing" % name)
+            continue
+        if s.done is None:
+            errors.append("suite %s never printed DONE" % name)
+        else:
+            passed, failed, skipped = s.done
+            counted = [v for v, _ in s.cases.values()]
+            xfails = sum(1 for c, (v, _) in s.cases.items()
+                         if v == "FAIL" and "%s %s" % (name, c) in xfail)
+            if failed > xfails or passed == 0:
+                errors.append("suite %s DONE passed=%d failed=%d"
+                              % (name, passed, failed))
+            if (passed, failed, skipped) != (counted.count("PASS"),
+                                             counted.count("FAIL"),
+                                             counted.count("SKIP")):
+                errors.append("suite %s DONE counts disagree with the "
+                              "case lines" % name)
+    for name, s in res.suites.items():
+        for case in s.order:
+            verdict, reason = s.cases[case]
+            if verdict == "FAIL" and "%s %s" % (name, case) in xfail:
+                print("  expected failure: %s %s: %s" % (name, case, reason))
+            elif verdict == "FAIL":
+                errors.append("%s %s FAIL %s" % (name, case, reason))
+            elif verdict == "SKIP" and not allow_skip:
+                errors.append("%s %s SKIP %s" % (name, case, reason))
+    for check in scen.checks:
+        errors.extend(check(log, res))
+    return errors
+
+
+def summary(res):
+    out = []
+    for name, s in sorted(res.suites.items()):
+        skipped = ["%s (%s)" % (c, s.cases[c][1]) for c in s.order
+                   if s.cases[c][0] == "SKIP"]
+        out.append("  %s: %s%s" % (
+            name, "DONE passed=%d failed=%d skipped=%d" % s.done
+            if s.done else "no DONE",
+            "; skipped: " + ", ".join(skipped) if skipped else ""))
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("scenarios", nargs="*", help="names, or 'all'")
+    ap.add_argument("--list", action="store_true", help="list scenarios")
+    ap.add_argument("--hv", help="hypervisor image (tandem-hv)")
+    ap.add_argument("--xen", help="dev check: boot real Xen instead, the "
+                    "test kernel as dom0 (xen_ok scenarios only)")
+    ap.add_argument("--guests", help="directory with the test kernels")
+    ap.add_argument("--log-dir", default=".", help="where to write logs")
+    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--timeout", type=int, help="override timeouts (s)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="echo the serial log")
+    args = ap.parse_args()
+
+    if args.list:
+        print("\n".join(s.name for s in SCENARIOS))
+        return 0
+    if not args.guests or not (args.hv or args.xen):
+        ap.error("--guests and --hv (or --xen) are required")
+    if shutil.which(args.qemu) is None:
+        print("qemu (%s) not found: skipping" % args.qemu)
+        return 77
+
+    by_name = {s.name: s for s in SCENARIOS}
+    names = args.scenarios or ["all"]
+    if names == ["all"]:
+        names = [s.name for s in SCENARIOS
+                 if not args.xen or s.xen_ok]
+    failed = 0
+    os.makedirs(args.log_dir, exist_ok=True)
+    for name in names:
+        scen = by_name.get(name)
+        if scen is None:
+            print("unknown scenario %s" % name)
+            return 1
+        if args.timeout:
+            scen.timeout = args.timeout
+        if args.xen and not scen.xen_ok:
+            print("SKIP %s: not runnable on Xen" % name)
+            continue
+        cmd = qemu_command(args, scen, args.xen)
+        log_path = os.path.join(args.log_dir, "%s%s.log"
+                                % (name, "-xen" if args.xen else ""))
+        res, log, why, secs = run_qemu(cmd, scen, log_path, args.verbose)
+        errors = evaluate(scen, res, log, scen.allow_skip or bool(args.xen),
+                          scen.xen_xfail if args.xen else ())
+        status = "PASS" if not errors else "FAIL"
+        print("%s %s (%s, %.1fs, log %s)" % (status, name, why, secs,
+                                             log_path))
+        print(summary(res))
+        for e in errors:
+            print("  error: " + e)
+        if errors:
+            failed += 1
+            if not res.suites:
+                print("  last lines of the log:")
+                for line in log.splitlines()[-15:]:
+                    print("    " + line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

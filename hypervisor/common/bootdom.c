@@ -8,7 +8,7 @@
 #include <tandem/bootinfo.h>
 #include <tandem/dom_build.h>
 #include <tandem/domain.h>
-#include <tandem/elf.h>
+#include <tandem/kernel_image.h>
 #include <tandem/lib.h>
 #include <tandem/params.h>
 #include <tandem/sched.h>
@@ -28,16 +28,9 @@ struct module_opts {
 	char bad[64];		/* first option we did not understand */
 };
 
-static bool is_bzimage(const uint8_t *p, size_t size)
-{
-	return size > 0x210 && !memcmp(p + 0x202, "HdrS", 4);
-}
-
 static bool is_kernel_image(const struct boot_module *m)
 {
-	const uint8_t *p = maddr_to_virt(m->start);
-
-	return elf_looks_like_kernel(p, m->size) || is_bzimage(p, m->size);
+	return kernel_image_looks_like(maddr_to_virt(m->start), m->size);
 }
 
 static const char *next_word(const char *s, char *word, size_t len)
@@ -129,6 +122,7 @@ void build_boot_domains(void)
 		const struct boot_module *rd = NULL;
 		struct dom_build_spec spec;
 		struct module_opts o, rdo;
+		struct kernel_image ki;
 		struct domain *d;
 		char why[160];
 		int rc;
@@ -159,8 +153,15 @@ void build_boot_domains(void)
 		spec.vcpus = o.vcpus ? o.vcpus : 1;
 		spec.weight = o.weight;
 		spec.cap = o.cap;
-		spec.kernel = maddr_to_virt(m->start);
-		spec.kernel_size = m->size;
+		rc = kernel_image_open(maddr_to_virt(m->start), m->size, &ki,
+				       why, sizeof(why));
+		if (rc) {
+			pr_err("module %u (%s): cannot read the kernel: %s\n",
+			       i, o.file, why);
+			continue;
+		}
+		spec.kernel = ki.elf;
+		spec.kernel_size = ki.elf_size;
 		if (rd) {
 			spec.initrd = maddr_to_virt(rd->start);
 			spec.initrd_size = rd->size;
@@ -168,6 +169,7 @@ void build_boot_domains(void)
 		spec.cmdline = cmdline;
 
 		rc = pv_build_domain(&spec, &d, why, sizeof(why));
+		kernel_image_close(&ki);
 		if (rc) {
 			pr_err("module %u (%s): cannot build domain %u: %s\n",
 			       i, o.file, spec.id, why);

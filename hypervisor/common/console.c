@@ -351,7 +351,13 @@ static void debug_key(char c)
 	switch (c) {
 	case 'h':
 		printk("debug keys: h help, d domains, m memory, s scheduler, "
-		       "t time\n");
+		       "t time, C crash the hypervisor (tests the panic "
+		       "report)\n");
+		break;
+	case 'C':
+		printk("crashing on request ('C' key)\n");
+		/* A real fault, so the report shows what a bug would show. */
+		__asm__ __volatile__("movl $0, (%0)" : : "r"(8UL) : "memory");
 		break;
 	case 'd':
 		list_for_each_entry(d, &domain_list, domain_list)

@@ -23,6 +23,7 @@
 
 LIST_HEAD_DEF(domain_list);
 struct domain *hardware_domain;
+bool domains_started;
 static LIST_HEAD_DEF(dying_list);
 
 /* Out-of-range vCPUs use this until they register their own vcpu_info. */
@@ -170,6 +171,14 @@ static void stop_vcpus(struct domain *d)
 	}
 }
 
+static bool domain_is_running_somewhere(const struct domain *d)
+{
+	for (unsigned int i = 0; i < d->max_vcpus; i++)
+		if (d->vcpus[i]->is_running)
+			return true;
+	return false;
+}
+
 /* Stop the domain for good and queue its resources for release. */
 static void domain_kill(struct domain *d)
 {
@@ -222,6 +231,9 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 void domain_destroy(struct domain *d)
 {
 	domain_kill(d);
+	/* Not on a CPU (a build that failed, say): release it right away. */
+	if (!domain_is_running_somewhere(d))
+		domain_reclaim();
 }
 
 void domain_pause(struct domain *d)
@@ -241,14 +253,6 @@ void domain_unpause(struct domain *d)
 }
 
 /* ---- reclaim ------------------------------------------------------------ */
-
-static bool domain_is_running_somewhere(const struct domain *d)
-{
-	for (unsigned int i = 0; i < d->max_vcpus; i++)
-		if (d->vcpus[i]->is_running)
-			return true;
-	return false;
-}
 
 /*
  * Drop everything the domain holds. Page-table references go first (no
@@ -316,7 +320,8 @@ void domain_reclaim(void)
 		if (!d->tot_pages)
 			free_domain_struct(d);
 	}
-	if (list_empty(&domain_list) && list_empty(&dying_list))
+	if (domains_started && list_empty(&domain_list) &&
+	    list_empty(&dying_list))
 		all_domains_gone();
 }
 

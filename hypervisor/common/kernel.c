@@ -17,6 +17,7 @@ static uint32_t feature_submap(const struct domain *d, unsigned int idx)
 	if (idx != 0)
 		return 0;
 	f |= 1U << XENFEAT_mmu_pt_update_preserve_ad;
+	f |= 1U << XENFEAT_gnttab_map_avail_bits;
 	if (d->arch.vm_assist & (1UL << VMASST_TYPE_pae_extended_cr3))
 		f |= 1U << XENFEAT_pae_pgdir_above_4gb;
 	if (d->is_privileged)

@@ -39,7 +39,7 @@ static long populate(struct domain *d, struct xen_memory_reservation *r,
 	unsigned long i;
 
 	if (r->extent_order > max_order(current->domain))
-		return -EPERM;
+		return start;	/* nothing done, as Xen answers */
 	for (i = start; i < r->nr_extents; i++) {
 		uint64_t slot = r->extent_start + i * sizeof(xen_pfn_t);
 		unsigned int bits = XENMEMF_get_address_bits(r->mem_flags);
@@ -94,7 +94,7 @@ static long decrease(struct domain *d, struct xen_memory_reservation *r,
 	unsigned long i;
 
 	if (r->extent_order > max_order(current->domain))
-		return -EPERM;
+		return start;
 	for (i = start; i < r->nr_extents; i++) {
 		xen_pfn_t mfn;
 
@@ -120,10 +120,10 @@ static long reservation_op(unsigned int cmd, uint64_t arg,
 		return -EFAULT;
 	if (start > r.nr_extents)
 		return -EINVAL;
+	/* Another (or no) domain: no extents done, as Xen answers. */
 	d = reservation_target(current->domain, r.domid);
 	if (!d)
-		return r.domid == DOMID_SELF || current->domain->is_privileged ?
-		       -ESRCH : -EPERM;
+		return start;
 	if (cmd == XENMEM_decrease_reservation)
 		return decrease(d, &r, start);
 	return populate(d, &r, cmd == XENMEM_populate_physmap, start);

@@ -4,7 +4,8 @@
  * table, grant our own page to ourselves, map it, copy through it; then
  * the requests that must fail: refs past the table, entries never
  * granted, granted to somebody else, write maps of read-only grants,
- * copies with bad refs, bad handles and addresses.
+ * copies with bad refs, bad handles and addresses. Last, the table
+ * version: v1 is all there is.
  */
 #include "lib/test.h"
 
@@ -173,12 +174,77 @@ static void test_revoke(void)
 	check(gnttab_revoke(REF_OTHER), "REF_OTHER still in use");
 }
 
+static long set_version(struct gnttab_set_version *sv, uint32_t version)
+{
+	sv->version = version;
+	return hv_grant_table_op(GNTTABOP_set_version, sv, 1);
+}
+
+/*
+ * Only v1 here: set_version(1) is fine, 2 is -ENOSYS as on a Xen with
+ * "gnttab=max-ver:1" (a default Xen 4.17 takes it: then we go back to
+ * 1), nonsense is -EINVAL. The answer always carries the version in
+ * force.
+ */
+static void test_set_version(void)
+{
+	struct gnttab_set_version sv;
+	struct gnttab_get_version gv = { .dom = DOMID_SELF };
+	volatile uint64_t *va = va_hole_alloc();
+	grant_handle_t h;
+	long rc;
+
+	check_rc(set_version(&sv, 1), 0);
+	check_eq(sv.version, 1);
+	check_rc(hv_grant_table_op(GNTTABOP_get_version, &gv, 1), 0);
+	check_eq(gv.version, 1);
+
+	rc = set_version(&sv, 2);
+	if (rc == 0) {
+		check_eq(sv.version, 2);
+		check_rc(set_version(&sv, 1), 0);
+	} else {
+		check_rc(rc, -XEN_ENOSYS);
+		check_eq(sv.version, 1);
+	}
+	check_rc(set_version(&sv, 0), -XEN_EINVAL);
+	check_eq(sv.version, 1);
+	check_rc(set_version(&sv, 3), -XEN_EINVAL);
+	check_eq(sv.version, 1);
+	check_rc(hv_grant_table_op(GNTTABOP_set_version,
+				   (void *)0x8000000000000000ul, 1),
+		 -XEN_EFAULT);
+
+	/* get_version of a missing domain, and of another one. */
+	gv.dom = 0x7000;
+	check_rc(hv_grant_table_op(GNTTABOP_get_version, &gv, 1),
+		 -XEN_ESRCH);
+	if (!privileged) {
+		gv.dom = 0;
+		check_rc(hv_grant_table_op(GNTTABOP_get_version, &gv, 1),
+			 -XEN_EPERM);
+	}
+	gv.dom = DOMID_SELF;
+	check_rc(hv_grant_table_op(GNTTABOP_get_version, &gv, 1), 0);
+	check_eq(gv.version, 1);
+
+	/* The v1 table still works. */
+	gnttab_grant(REF_RW, self, page_mfn, false);
+	if (check_eq(gnttab_map(self, REF_RW, (void *)va, GNTMAP_host_map,
+				&h), GNTST_okay)) {
+		check_eq(*va, PATTERN);
+		check_eq(gnttab_unmap((void *)va, h), GNTST_okay);
+	}
+	check(gnttab_revoke(REF_RW), "REF_RW still in use");
+}
+
 static const struct test_case cases[] = {
 	{ "query_setup", test_query_setup },
 	{ "map_own_grant", test_map_own_grant },
 	{ "copy", test_copy },
 	{ "bad_maps", test_bad_maps },
 	{ "revoke", test_revoke },
+	{ "set_version", test_set_version },
 };
 
 DEFINE_SUITE("grants", cases, .init = grants_init);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * mm: page-table updates through mmu_update, mmuext_op and
- * update_va_mapping, and the validation that must refuse a guest
+ * mm: page-table updates through mmu_update (also with
+ * MMU_PT_UPDATE_PRESERVE_AD), mmuext_op and update_va_mapping, alone
+ * and batched in a multicall, and the validation that must refuse a guest
  * everything it does not own or may not write. Every hostile request
  * must fail with an error code while the domain keeps running, and must
  * leave the entry it aimed at unchanged.
@@ -21,45 +22,8 @@ static long mmu1(uint64_t ptr, uint64_t val, unsigned int *done)
 	return hv_mmu_update(&u, 1, done, DOMID_SELF);
 }
 
-static uint64_t max_mfn;
-
-static bool own_mfn(uint64_t mfn)
-{
-	uint64_t pfn;
-
-	if (mfn > max_mfn)
-		return false;
-	pfn = mfn_to_pfn(mfn);
-
-	return pfn < start_info->nr_pages && pfn_to_mfn(pfn) == mfn;
-}
-
-/* A RAM frame that is certainly not ours: one backing the M2P. */
-static uint64_t foreign_mfn(void)
-{
-	uint64_t list[4];
-	struct xen_machphys_mfn_list ml = {
-		.max_extents = ARRAY_SIZE(list),
-		.extent_start = (uint64_t)list,
-	};
-	uint64_t mfn;
-
-	if (!hv_memory_op(XENMEM_machphys_mfn_list, &ml) && ml.nr_extents &&
-	    list[0] <= max_mfn && !own_mfn(list[0]))
-		return list[0];
-	for (mfn = 0x100; mfn <= max_mfn; mfn++)
-		if (!own_mfn(mfn))
-			return mfn;
-	return 0x10;
-}
-
 static void mm_init_suite(void)
 {
-	struct xen_machphys_mapping mm;
-
-	if (hv_memory_op(XENMEM_machphys_mapping, &mm))
-		panic("XENMEM_machphys_mapping failed");
-	max_mfn = mm.max_mfn;
 	own_frame_a = pfn_to_mfn(frame_alloc());
 	own_frame_b = pfn_to_mfn(frame_alloc());
 }
@@ -410,6 +374,112 @@ static void test_bad_requests(void)
 	check_rc(unmap_va((unsigned long)va), 0);
 }
 
+static uint64_t pte_of(volatile void *va)
+{
+	uint64_t *pte = pte_lookup((unsigned long)va, 1);
+
+	return pte ? *pte : ~0ull;
+}
+
+/* Xen ORs the entry's A/D bits into the new value, whatever it maps. */
+static void test_preserve_ad(void)
+{
+	volatile uint64_t *va = va_hole_alloc();
+	uint64_t ptr = pte_maddr((unsigned long)va, 1);
+	uint64_t ad = _PAGE_ACCESSED | _PAGE_DIRTY;
+	uint64_t plain_a = (own_frame_a << PAGE_SHIFT) | _PAGE_PRESENT |
+			   _PAGE_RW;
+	uint64_t plain_b = (own_frame_b << PAGE_SHIFT) | _PAGE_PRESENT |
+			   _PAGE_RW;
+
+	check_rc(mmu1(ptr, plain_a, NULL), 0);
+	check_rc(hv_mmuext1(MMUEXT_INVLPG_LOCAL, (uint64_t)va), 0);
+	check_eq(pte_of(va) & ad, 0);
+	/* The CPU sets A and D. */
+	*va = PATTERN_B;
+	check_eq(pte_of(va) & ad, ad);
+	/* Same frame, A/D not asked for: kept. */
+	check_rc(mmu1(ptr | MMU_PT_UPDATE_PRESERVE_AD, plain_a, NULL), 0);
+	check_eq(pte_of(va) & ad, ad);
+	/* Another frame: still ORed in. */
+	check_rc(mmu1(ptr | MMU_PT_UPDATE_PRESERVE_AD, plain_b, NULL), 0);
+	check((pte_of(va) & (PTE_ADDR_MASK | ad)) ==
+	      ((own_frame_b << PAGE_SHIFT) | ad),
+	      "pte %#lx after PRESERVE_AD to mfn %#lx: A/D lost", pte_of(va),
+	      own_frame_b);
+	/* A normal update writes what it is given. */
+	check_rc(mmu1(ptr, plain_a, NULL), 0);
+	check_eq(pte_of(va) & ad, 0);
+	check_rc(mmu1(ptr, 0, NULL), 0);
+	check_rc(hv_mmuext1(MMUEXT_INVLPG_LOCAL, (uint64_t)va), 0);
+}
+
+/*
+ * MMU operations batched in a multicall: each entry's result is its
+ * own, a failing one does not stop the batch or undo the others.
+ */
+static void test_multicall_mmu(void)
+{
+	volatile uint64_t *va1 = va_hole_alloc(), *va2 = va_hole_alloc();
+	volatile uint64_t *va3 = va_hole_alloc();
+	struct mmu_update map1 = {
+		.ptr = pte_maddr((unsigned long)va1, 1),
+		.val = (own_frame_a << PAGE_SHIFT) | PTE_KERN_RW,
+	};
+	struct mmu_update bad = {
+		.ptr = pte_maddr((unsigned long)va3, 1),
+		.val = (foreign_mfn() << PAGE_SHIFT) | PTE_KERN_RW,
+	};
+	struct mmuext_op inv = {
+		.cmd = MMUEXT_INVLPG_LOCAL,
+		.arg1.linear_addr = (unsigned long)va1,
+	};
+	unsigned int done1 = 99, done_bad = 99;
+	struct multicall_entry mc[] = {
+		{ .op = __HYPERVISOR_mmu_update,
+		  .args = { (uint64_t)&map1, 1, (uint64_t)&done1,
+			    DOMID_SELF } },
+		{ .op = __HYPERVISOR_mmuext_op,
+		  .args = { (uint64_t)&inv, 1, 0, DOMID_SELF } },
+		{ .op = __HYPERVISOR_mmu_update,
+		  .args = { (uint64_t)&bad, 1, (uint64_t)&done_bad,
+			    DOMID_SELF } },
+		{ .op = __HYPERVISOR_update_va_mapping,
+		  .args = { (uint64_t)va2,
+			    (own_frame_b << PAGE_SHIFT) | PTE_KERN_RW,
+			    UVMF_INVLPG } },
+		{ .op = __HYPERVISOR_update_va_mapping,
+		  .args = { HYPERVISOR_VIRT_START,
+			    (own_frame_b << PAGE_SHIFT) | PTE_KERN_RW,
+			    UVMF_INVLPG } },
+		{ .op = __HYPERVISOR_mmuext_op,
+		  .args = { (uint64_t)&inv, 1, 0, DOMID_SELF } },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mc); i++)
+		mc[i].result = 0x5a5a5a5a;
+	if (!check_rc(hv_multicall(mc, ARRAY_SIZE(mc)), 0))
+		return;
+	check_eq(mc[0].result, 0);
+	check_eq(done1, 1);
+	check_eq(mc[1].result, 0);
+	check((long)mc[2].result < 0, "foreign frame mapped in a batch");
+	check_eq(done_bad, 0);
+	check_eq(mc[3].result, 0);
+	check_eq(mc[4].result, -XEN_EINVAL);
+	check_eq(mc[5].result, 0);
+
+	check_eq(virt_to_mfn((void *)va1), own_frame_a);
+	check_eq(probe_write(va1, PATTERN_A), -1);
+	check_eq(virt_to_mfn((void *)va2), own_frame_b);
+	check_eq(probe_read(va2, NULL), -1);
+	check_eq(pte_of(va3), 0);
+	check_eq(probe_read(va3, NULL), X86_EXC_PF);
+	check_rc(unmap_va((unsigned long)va1), 0);
+	check_rc(unmap_va((unsigned long)va2), 0);
+}
+
 static const struct test_case cases[] = {
 	{ "map_own_page", test_map_own_page },
 	{ "machphys_update", test_machphys_update },
@@ -422,6 +492,8 @@ static const struct test_case cases[] = {
 	{ "recursive_l4", test_recursive_l4 },
 	{ "hypervisor_slots", test_hypervisor_slots },
 	{ "bad_requests", test_bad_requests },
+	{ "preserve_ad", test_preserve_ad },
+	{ "multicall_mmu", test_multicall_mmu },
 };
 
 DEFINE_SUITE("mm", cases, .init = mm_init_suite);

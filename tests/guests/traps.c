@@ -3,7 +3,9 @@
  * traps: exception delivery (vector, error code, RIP, CR2), software
  * interrupts and their DPLs, forced-emulation CPUID, a user-mode round
  * trip through the syscall callback, lazy FPU switching, segment bases
- * and debug registers, plus hostile trap-table and segment-base calls.
+ * and debug registers, the legacy set_callbacks hypercall and what
+ * CALLBACKOP_unregister may drop, plus hostile trap-table, segment-base
+ * and callback calls.
  */
 #include "lib/test.h"
 
@@ -232,10 +234,16 @@ static void test_cpuid(void)
 	}
 	if (!check(base != 0, "no XenVMMXenVMM leaves"))
 		return;
+	check(r[0] >= base + 2 && r[0] < base + 0x100, "largest leaf %#x",
+	      r[0]);
 	fep_cpuid(base + 1, r);
 	check_eq(r[0], ver);
+	check_eq(r[0], 4 << 16 | 17);	/* the ABI of Xen 4.17 */
 	fep_cpuid(base + 2, r);
-	check_eq(r[0], 1);	/* one hypercall page */
+	check_eq(r[0], 1);		/* one hypercall page */
+	check_eq(r[1], 0x40000000);	/* its MSR (HVM only) */
+	/* PV: MMU_PT_UPDATE_PRESERVE_AD works (mm checks it). */
+	check_eq(r[2] & 1, 1);
 	check_eq(last_exc.vector, EXC_NONE);
 
 	/* The prefix in front of anything else is a plain #UD. */
@@ -394,6 +402,139 @@ static void test_bad_trap_table(void)
 	check_rc(traps_reload(), 0);
 }
 
+/*
+ * Callback entries of our own that count, then go on to the runtime's.
+ * The frame is left alone: the runtime's stubs still see it as the
+ * hypervisor built it.
+ */
+static volatile uint32_t alt_event_hits, alt_syscall_hits;
+extern char alt_event_entry[], alt_syscall_entry[];
+asm(".pushsection .text\n"
+    "alt_event_entry:\n\t"
+    "lock incl alt_event_hits(%rip)\n\t"
+    "jmp event_entry\n"
+    "alt_syscall_entry:\n\t"
+    "lock incl alt_syscall_hits(%rip)\n\t"
+    "jmp syscall_entry\n"
+    ".popsection");
+
+/* An IPI to ourselves; true if its upcall came. */
+static bool self_event(evtchn_port_t port)
+{
+	uint32_t seen = evtchn_fired[port];
+
+	if (hv_evtchn_send(port))
+		return false;
+	return evtchn_wait(port, seen, 1000000000ul);
+}
+
+static evtchn_port_t bind_ipi(void)
+{
+	struct evtchn_bind_ipi b = { .vcpu = 0 };
+
+	if (hv_event_channel_op(EVTCHNOP_bind_ipi, &b))
+		return 0;
+	evtchn_unmask_port(b.port);
+	return b.port;
+}
+
+static void test_set_callbacks(void)
+{
+	evtchn_port_t port = bind_ipi();
+	uint32_t hits;
+	long rc;
+
+	if (!check(port != 0, "bind_ipi failed"))
+		return;
+	check_rc(hv_mmuext1(MMUEXT_NEW_USER_BASEPTR, l4_mfn()), 0);
+	check_rc(hv_set_callbacks((unsigned long)alt_event_entry,
+				  (unsigned long)failsafe_entry,
+				  (unsigned long)alt_syscall_entry), 0);
+	check(self_event(port), "event not delivered");
+	check(alt_event_hits > 0, "event did not come through the new entry");
+	/* Two SYSCALLs: the call, then leaving user mode. */
+	check_eq(user_exec(user_syscall_fn, 41), 42);
+	check_eq(alt_syscall_hits, 2);
+	/* Registered without CALLBACKF_mask_events: events stay enabled. */
+	check_eq(last_syscall_upcall_mask, 0);
+
+	/*
+	 * Hostile: non-canonical entries. Xen skips each bad one and
+	 * returns 0; refusing the call is fine too. Ours stay in force.
+	 */
+	rc = hv_set_callbacks(NON_CANONICAL, NON_CANONICAL, NON_CANONICAL);
+	check_rc(rc, 0, -XEN_EINVAL);
+	hits = alt_event_hits;
+	check(self_event(port), "event lost after a bad set_callbacks");
+	check(alt_event_hits > hits, "event entry changed");
+	check_eq(user_exec(user_syscall_fn, 1), 2);
+	check_eq(alt_syscall_hits, 4);
+
+	/* Back to the runtime's entries. */
+	traps_init();
+	hits = alt_event_hits;
+	check(self_event(port), "event lost after re-registering");
+	check_eq(alt_event_hits, hits);
+	check_eq(user_exec(user_syscall_fn, 1), 2);
+	check_eq(alt_syscall_hits, 4);
+	check_eq(last_syscall_upcall_mask, 1);
+	hv_evtchn_close(port);
+}
+
+static void test_callback_unregister(void)
+{
+	/* Xen 4.17 lets a 64-bit PV guest drop only the NMI callback. */
+	static const unsigned int kept[] = {
+		CALLBACKTYPE_event, CALLBACKTYPE_failsafe,
+		CALLBACKTYPE_syscall, CALLBACKTYPE_syscall32,
+		CALLBACKTYPE_sysenter,
+	};
+	struct callback_unregister u = { 0 };
+	struct callback_register r = {
+		.type = CALLBACKTYPE_event,
+		.address = NON_CANONICAL,
+	};
+	evtchn_port_t port = bind_ipi();
+	bool syscall_kept = true;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kept); i++) {
+		u.type = kept[i];
+		if (!check(hv_callback_op(CALLBACKOP_unregister, &u) ==
+			   -XEN_EINVAL, "unregister of callback type %u not "
+			   "refused", kept[i]) &&
+		    kept[i] == CALLBACKTYPE_syscall)
+			syscall_kept = false;
+	}
+	u.type = CALLBACKTYPE_nmi;
+	check_rc(hv_callback_op(CALLBACKOP_unregister, &u), 0);
+	u.type = 99;
+	check_rc(hv_callback_op(CALLBACKOP_unregister, &u), -XEN_ENOSYS);
+	check_rc(hv_callback_op(CALLBACKOP_unregister,
+				(void *)NON_CANONICAL), -XEN_EFAULT);
+
+	/* Hostile registrations. */
+	check_rc(hv_callback_op(CALLBACKOP_register, &r), -XEN_EINVAL);
+	r.type = 99;
+	r.address = (unsigned long)event_entry;
+	check_rc(hv_callback_op(CALLBACKOP_register, &r), -XEN_ENOSYS);
+	check_rc(hv_callback_op(CALLBACKOP_register, (void *)NON_CANONICAL),
+		 -XEN_EFAULT);
+	check_rc(hv_callback_op(7, &r), -XEN_ENOSYS);
+
+	/* Everything still delivered through the runtime's entries. */
+	if (check(port != 0, "bind_ipi failed")) {
+		check(self_event(port), "event callback lost");
+		hv_evtchn_close(port);
+	}
+	/* (A lost syscall callback would end the suite from user mode.) */
+	check_rc(hv_mmuext1(MMUEXT_NEW_USER_BASEPTR, l4_mfn()), 0);
+	if (syscall_kept)
+		check_eq(user_exec(user_syscall_fn, 5), 6);
+	/* Whatever happened, leave the runtime's callbacks in place. */
+	traps_init();
+}
+
 static const struct test_case cases[] = {
 	{ "ud2", test_ud },
 	{ "int3", test_int3 },
@@ -409,6 +550,8 @@ static const struct test_case cases[] = {
 	{ "stack_switch", test_stack_switch },
 	{ "debugreg", test_debugreg },
 	{ "bad_trap_table", test_bad_trap_table },
+	{ "set_callbacks", test_set_callbacks },
+	{ "callback_unregister", test_callback_unregister },
 };
 
 DEFINE_SUITE("traps", cases);

@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scenarios import SCENARIOS  # noqa: E402
+from scenarios import SCENARIOS, Blob  # noqa: E402
 
 VERDICT = re.compile(r"TANDEM-TEST (\S+) (.*?)\s*$")
 DOMAIN_PREFIX = re.compile(r"^\((\S+)\) ")
@@ -43,6 +43,7 @@ class Results:
         self.suites = {}
         self.extra = {}          # suite -> [words, ...] of other lines
         self.panic = None
+        self.keys_left = 0       # key steps never typed (pattern not seen)
 
     def suite(self, name):
         return self.suites.setdefault(name, Suite())
@@ -73,7 +74,9 @@ class Results:
 
 
 def module_string(path, mod):
-    opts = " ".join("%s=%s" % kv for kv in mod.options.items())
+    # An option set to True is a bare word ("initrd").
+    opts = " ".join(k if v is True else "%s=%s" % (k, v)
+                    for k, v in mod.options.items())
     s = path
     if opts:
         s += " " + opts + " --"
@@ -83,20 +86,36 @@ def module_string(path, mod):
     return s.replace(",", ",,")
 
 
+def module_path(args, scen, mod):
+    """The file of a module: a test kernel, or a Blob written now."""
+    if not isinstance(mod.kernel, Blob):
+        return os.path.join(args.guests, mod.kernel)
+    where = os.path.join(args.log_dir, scen.name + "-modules")
+    os.makedirs(where, exist_ok=True)
+    path = os.path.join(where, mod.kernel.name)
+    with open(path, "wb") as f:
+        f.write(mod.kernel.make(args.guests))
+    return path
+
+
 def qemu_command(args, scen, xen):
     mods = []
     if xen:
-        # Real Xen: the test kernel itself is dom0, the only domain.
-        test_mods = [m for m in scen.modules if m.kernel != "idle.elf"]
-        m = test_mods[0]
-        path = os.path.join(args.guests, m.kernel)
+        # Real Xen: the test kernel itself is dom0, the only domain; a
+        # generated module right after it is its initrd.
+        at = [i for i, m in enumerate(scen.modules)
+              if m.kernel != "idle.elf"][0]
+        m = scen.modules[at]
+        path = module_path(args, scen, m)
         cmd = ("dom0 " + m.cmdline).strip()
         mods.append((path + " " + cmd).replace(",", ",,"))
+        nxt = scen.modules[at + 1:at + 2]
+        if nxt and isinstance(nxt[0].kernel, Blob):
+            mods.append(module_path(args, scen, nxt[0]).replace(",", ",,"))
         kernel, append = xen, XEN_CMDLINE
     else:
         for m in scen.modules:
-            mods.append(module_string(os.path.join(args.guests, m.kernel),
-                                      m))
+            mods.append(module_string(module_path(args, scen, m), m))
         kernel, append = args.hv, scen.hv_cmdline
     smp = max(scen.qemu_smp, 2 if xen else 1)
     return [args.qemu, "-accel", "tcg", "-M", "pc", "-cpu", "max",
@@ -112,7 +131,9 @@ def reader(stream, q):
     q.put(None)
 
 
-def finished(scen, res, log):
+def finished(scen, res, log, keys_left):
+    if keys_left:
+        return False
     for name in scen.suites:
         s = res.suites.get(name)
         if s is None or s.done is None:
@@ -120,11 +141,44 @@ def finished(scen, res, log):
     return all(re.search(p, log) for p in scen.wait_for)
 
 
+class Typist:
+    """Types a scenario's keys on the serial line: each step's bytes go
+    out once its pattern has appeared after the previous step's match."""
+
+    def __init__(self, proc, keys, verbose):
+        self.proc = proc
+        self.steps = list(keys)
+        self.pos = 0            # log offset where the next match may start
+        self.verbose = verbose
+
+    def left(self):
+        return len(self.steps)
+
+    def feed(self, log):
+        while self.steps:
+            pattern, data = self.steps[0]
+            m = re.compile(pattern).search(log, self.pos)
+            if not m:
+                return
+            self.steps.pop(0)
+            self.pos = m.end()
+            if self.verbose:
+                sys.stdout.write("[typing %r]\n" % data)
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                self.steps = []
+                return
+
+
 def run_qemu(cmd, scen, log_path, verbose):
     res = Results()
     lines = []
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+    log_text = ""
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    typist = Typist(proc, scen.keys, verbose)
     q = queue.Queue()
     threading.Thread(target=reader, args=(proc.stdout, q),
                      daemon=True).start()
@@ -149,16 +203,23 @@ def run_qemu(cmd, scen, log_path, verbose):
             log.write(line)
             log.flush()
             lines.append(line)
+            log_text += line
             if verbose:
                 sys.stdout.write(line)
             res.feed(line)
+            typist.feed(log_text)
             if stop_at is None and res.panic is not None:
                 why = "hypervisor panic"
                 stop_at = time.monotonic() + 1.0
-            elif stop_at is None and finished(scen, res, "".join(lines)):
+            elif stop_at is None and finished(scen, res, log_text,
+                                              typist.left()):
                 why = "all suites done"
                 # Give trailing messages (shutdowns, crashes) a moment.
                 stop_at = time.monotonic() + 1.0
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -166,13 +227,18 @@ def run_qemu(cmd, scen, log_path, verbose):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    return res, "".join(lines), why, time.monotonic() - start
+    if typist.left():
+        res.keys_left = typist.left()
+    return res, log_text, why, time.monotonic() - start
 
 
 def evaluate(scen, res, log, allow_skip, xfail=()):
     errors = []
     if res.panic:
         errors.append("panic: %s" % res.panic)
+    if res.keys_left:
+        errors.append("%d key step(s) never typed: their pattern never "
+                      "appeared" % res.keys_left)
     for name in scen.suites:
         s = res.suites.get(name)
         if s is None:

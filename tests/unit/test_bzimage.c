@@ -23,7 +23,6 @@
  *       hypervisor/common/xz.c -o test_bzimage
  *   ./test_bzimage
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,30 +33,7 @@
 #include <tandem/errno.h>
 #include <tandem/xz.h>
 
-static int failures;
-static int checks;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (ok)
-		return;
-	failures++;
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static void section(const char *name, int failures_before)
-{
-	printf("%s: %s\n", failures == failures_before ? "ok" : "FAIL", name);
-	fflush(stdout);
-}
+#include "check.h"
 
 static void w32(uint8_t *p, uint32_t v)
 {
@@ -204,7 +180,7 @@ static uint8_t xzbuf[400000];
 
 static void test_fake(void)
 {
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 	size_t xn, len, pl_len, usize, out_len;
 	const uint8_t *pl;
 	uint8_t *img, *out;
@@ -242,7 +218,7 @@ static void test_fake(void)
 		}
 		free(img);
 	}
-	section("fake bzImage: payload found and decompressed", f0);
+	check_section(f0, "fake bzImage: payload found and decompressed");
 }
 
 static void expect(const struct fake *f, int want, const char *has,
@@ -277,7 +253,7 @@ static void test_rejects(void)
 		{ "ELF", { 0x7f, 'E', 'L', 'F', 2 }, 5 },
 		{ "unknown", { 1, 2, 3, 4, 5, 6, 7, 8 }, 8 },
 	};
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 	struct fake base = { .setup_sects = 7, .version = 0x020f,
 			     .pm_prefix = 100, .payload = xzbuf,
 			     .payload_len = 64 };
@@ -409,7 +385,8 @@ static void test_rejects(void)
 	ret = bzimage_payload("short", 5, (const void **)&pl, &pl_len, &usize,
 			      NULL, 0);
 	check(ret == -EINVAL, "no why buffer: %d", ret);
-	section("bzImage rejects: protocol, offsets, formats, sizes", f0);
+	check_section(f0, "bzImage rejects: protocol, offsets, formats, "
+		      "sizes");
 }
 
 /* ---- optional: a real kernel ---- */
@@ -487,7 +464,8 @@ static void test_real_kernel(void)
 	const uint8_t *pl;
 	uint8_t *img, *out, *ref;
 	char why[256], os[32];
-	int f0 = failures, ret, notes;
+	unsigned int f0 = check_failures();
+	int ret, notes;
 	double secs;
 
 	if (!path) {
@@ -530,7 +508,7 @@ static void test_real_kernel(void)
 	       ref_path ? ", identical to the reference" : "");
 	free(out);
 	free(img);
-	section("real kernel", f0);
+	check_section(f0, "real kernel");
 }
 
 int main(void)
@@ -539,7 +517,5 @@ int main(void)
 	test_fake();
 	test_rejects();
 	test_real_kernel();
-	printf("%s: %d checks, %d failures\n", failures ? "FAIL" : "ok",
-	       checks, failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

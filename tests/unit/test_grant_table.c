@@ -24,7 +24,8 @@
  *       -I tests/unit/shim/grant -I tests/unit/shim -I hypervisor/include \
  *       -I hypervisor/arch/x86/include \
  *       tests/unit/test_grant_table.c tests/unit/shim/grant/fake_hv.c \
- *       hypervisor/common/grant_table.c -o test_grant_table
+ *       tests/unit/shim/fake_services.c hypervisor/common/grant_table.c \
+ *       -o test_grant_table
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,48 +38,16 @@
 #include <asm/pagetable.h>
 #include <public/grant_table.h>
 
+#include "check.h"
 #include "shim/grant/fake_hv.h"
 
-static int nr_checks, nr_failed;
-
-static void check(bool ok, const char *what, long got)
-{
-	nr_checks++;
-	if (ok) {
-		printf("ok %d - %s\n", nr_checks, what);
-	} else {
-		nr_failed++;
-		printf("FAIL %d - %s (got %ld)\n", nr_checks, what, got);
-	}
-}
-
-#define CHECK(cond, what)	check((cond), (what), 0)
-#define CHECK_EQ(expr, want, what) do {					\
-	long __v = (long)(expr);					\
-	check(__v == (long)(want), (what), __v);			\
-} while (0)
-
 /* ---- fake domains ---- */
-
-struct fake_dom {
-	struct domain d;
-	struct vcpu v;
-	struct vcpu *vp[1];
-};
 
 static struct fake_dom dom0, doma, domb, domc;
 
 static int make_dom(struct fake_dom *f, domid_t id, bool privileged)
 {
-	memset(f, 0, sizeof(*f));
-	f->d.domain_id = id;
-	f->d.is_privileged = privileged;
-	f->d.state = DOMAIN_RUNNING;
-	f->d.max_vcpus = 1;
-	f->d.vcpus = f->vp;
-	f->v.domain = &f->d;
-	f->vp[0] = &f->v;
-	fake_register_domain(&f->d);
+	fake_dom_init(f, id, privileged, 1);
 	return grant_table_init(&f->d);
 }
 
@@ -117,7 +86,7 @@ static unsigned long tcount(mfn_t m)
 static long gop(struct fake_dom *f, unsigned int cmd, void *arg,
 		unsigned int count)
 {
-	test_current = &f->v;
+	test_current = &f->v[0];
 	return do_grant_table_op(cmd, (uint64_t)(uintptr_t)arg, count);
 }
 
@@ -863,6 +832,5 @@ int main(void)
 		 "teardown: every frame back");
 	CHECK_EQ(fake_live_allocs, 0, "teardown: every allocation freed");
 
-	printf("%d checks, %d failed\n", nr_checks, nr_failed);
-	return nr_failed ? 1 : 0;
+	return check_summary();
 }

@@ -34,26 +34,14 @@
 #include <public/io/ring.h>
 #include <public/io/xenbus.h>
 
-static int failures;
-static int checks;
+#include "check.h"
 
-static void check(const char *what, unsigned long long got,
-		  unsigned long long want)
-{
-	checks++;
-	if (got == want) {
-		printf("ok   %s = %#llx\n", what, got);
-	} else {
-		printf("FAIL %s = %#llx, expected %#llx\n", what, got, want);
-		failures++;
-	}
-}
-
-#define CHECK(expr, want)	check(#expr, (unsigned long long)(expr), (want))
-#define SIZE(type, want)	check("sizeof(" #type ")", sizeof(type), (want))
+#define VALUE(expr, want)	CHECK_EQ((expr), (want), "%s", #expr)
+#define SIZE(type, want)						\
+	CHECK_EQ(sizeof(type), (want), "sizeof(" #type ")")
 #define OFF(type, field, want)						\
-	check("offsetof(" #type ", " #field ")",			\
-	      offsetof(type, field), (want))
+	CHECK_EQ(offsetof(type, field), (want),				\
+		 "offsetof(" #type ", " #field ")")
 
 static void test_core_layouts(void)
 {
@@ -105,15 +93,15 @@ static void test_arch_layouts(void)
 	OFF(struct vcpu_guest_context, event_callback_eip, 0x13f8);
 	OFF(struct vcpu_guest_context, gs_base_kernel, 0x1420);
 
-	CHECK(FLAT_KERNEL_CS, 0xe033);
-	CHECK(FLAT_KERNEL_SS, 0xe02b);
-	CHECK(FLAT_KERNEL_DS, 0);
-	CHECK(FLAT_USER_CS32, 0xe023);
-	CHECK(FIRST_RESERVED_GDT_ENTRY, 7168);
-	CHECK(HYPERVISOR_VIRT_START, 0xffff800000000000ull);
-	CHECK(MACH2PHYS_NR_ENTRIES, 0x800000000ull);	/* 256GiB / 8 */
-	CHECK(xen_pfn_to_cr3(0x1234), 0x1234000);
-	CHECK(xen_cr3_to_pfn(0x1234fff), 0x1234);
+	VALUE(FLAT_KERNEL_CS, 0xe033);
+	VALUE(FLAT_KERNEL_SS, 0xe02b);
+	VALUE(FLAT_KERNEL_DS, 0);
+	VALUE(FLAT_USER_CS32, 0xe023);
+	VALUE(FIRST_RESERVED_GDT_ENTRY, 7168);
+	VALUE(HYPERVISOR_VIRT_START, 0xffff800000000000ull);
+	VALUE(MACH2PHYS_NR_ENTRIES, 0x800000000ull);	/* 256GiB / 8 */
+	VALUE(xen_pfn_to_cr3(0x1234), 0x1234000);
+	VALUE(xen_cr3_to_pfn(0x1234fff), 0x1234);
 }
 
 static void test_op_layouts(void)
@@ -140,22 +128,22 @@ static void test_op_layouts(void)
 	SIZE(struct xen_sysctl, 136);
 	SIZE(struct xen_sysctl_physinfo, 112);
 
-	CHECK(__HYPERVISOR_iret, 23);
-	CHECK(__HYPERVISOR_mmuext_op, 26);
-	CHECK(__HYPERVISOR_hypfs_op, 42);
-	CHECK(MMUEXT_NEW_USER_BASEPTR, 15);
-	CHECK(VCPUOP_set_singleshot_timer, 8);
-	CHECK(EVTCHNOP_init_control, 11);
-	CHECK(GNTTABOP_set_version, 8);
-	CHECK(XENMEM_acquire_resource, 28);
-	CHECK(PHYSDEVOP_pirq_eoi_gmfn_v2, 28);
-	CHECK(XEN_DOMCTL_INTERFACE_VERSION, 0x15);
-	CHECK(XEN_SYSCTL_INTERFACE_VERSION, 0x15);
-	CHECK(XEN_ENOSYS, 38);
-	CHECK(NR_EVENT_CHANNELS, 4096);
-	CHECK((uint32_t)GNTST_eagain, (uint32_t)-12);
-	CHECK(XS_DIRECTORY_PART, 22);
-	CHECK(XenbusStateReconfigured, 8);
+	VALUE(__HYPERVISOR_iret, 23);
+	VALUE(__HYPERVISOR_mmuext_op, 26);
+	VALUE(__HYPERVISOR_hypfs_op, 42);
+	VALUE(MMUEXT_NEW_USER_BASEPTR, 15);
+	VALUE(VCPUOP_set_singleshot_timer, 8);
+	VALUE(EVTCHNOP_init_control, 11);
+	VALUE(GNTTABOP_set_version, 8);
+	VALUE(XENMEM_acquire_resource, 28);
+	VALUE(PHYSDEVOP_pirq_eoi_gmfn_v2, 28);
+	VALUE(XEN_DOMCTL_INTERFACE_VERSION, 0x15);
+	VALUE(XEN_SYSCTL_INTERFACE_VERSION, 0x15);
+	VALUE(XEN_ENOSYS, 38);
+	VALUE(NR_EVENT_CHANNELS, 4096);
+	VALUE((uint32_t)GNTST_eagain, (uint32_t)-12);
+	VALUE(XS_DIRECTORY_PART, 22);
+	VALUE(XenbusStateReconfigured, 8);
 }
 
 static void test_io_rings(void)
@@ -171,11 +159,11 @@ static void test_io_rings(void)
 	SIZE(struct xenstore_domain_interface, 0x820);
 	OFF(struct xenstore_domain_interface, connection, 0x814);
 	SIZE(struct xsd_sockmsg, 16);
-	CHECK(xencons_out_slot(2048 + 5), 5);
-	CHECK(xencons_in_slot(1024 * 7 + 3), 3);
-	CHECK(xenstore_ring_slot(0xffffffff), 1023);
-	CHECK(sizeof(u) <= 4096, 1);
-	CHECK(strcmp(gnttab_status_str(GNTST_bad_gntref),
+	VALUE(xencons_out_slot(2048 + 5), 5);
+	VALUE(xencons_in_slot(1024 * 7 + 3), 3);
+	VALUE(xenstore_ring_slot(0xffffffff), 1023);
+	VALUE(sizeof(u) <= 4096, 1);
+	VALUE(strcmp(gnttab_status_str(GNTST_bad_gntref),
 		     "bad grant reference") == 0, 1);
 }
 
@@ -205,15 +193,15 @@ static void test_generic_ring(void)
 
 	SIZE(union test_sring_entry, 112);
 	OFF(struct test_sring, ring, 64);
-	CHECK(xen_ring_nr_slots(4096, 112), 32);	/* (4096-64)/112 = 36 */
-	CHECK(xen_ring_nr_slots(4096, 8), 256);		/* 504 -> 256 */
-	CHECK(xen_ring_nr_slots(4096, 4096), 0);
+	VALUE(xen_ring_nr_slots(4096, 112), 32);	/* (4096-64)/112 = 36 */
+	VALUE(xen_ring_nr_slots(4096, 8), 256);		/* 504 -> 256 */
+	VALUE(xen_ring_nr_slots(4096, 4096), 0);
 
 	XEN_SRING_INIT(&shared.sring);
 	XEN_FRONT_RING_INIT(&front, &shared.sring, sizeof(shared));
 	XEN_BACK_RING_INIT(&back, &shared.sring, sizeof(shared));
-	CHECK(front.nr_ents, 32);
-	CHECK(XEN_RING_FREE_REQUESTS(&front), 32);
+	VALUE(front.nr_ents, 32);
+	VALUE(XEN_RING_FREE_REQUESTS(&front), 32);
 
 	/* Frontend queues three requests; the backend asked for an event. */
 	for (i = 0; i < 3; i++) {
@@ -221,11 +209,11 @@ static void test_generic_ring(void)
 		front.req_prod_pvt++;
 	}
 	XEN_RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&front, notify);
-	CHECK(notify, 1);
-	CHECK(XEN_RING_FREE_REQUESTS(&front), 29);
+	VALUE(notify, 1);
+	VALUE(XEN_RING_FREE_REQUESTS(&front), 29);
 
 	/* Backend consumes them and answers. */
-	CHECK(XEN_RING_HAS_UNCONSUMED_REQUESTS(&back), 3);
+	VALUE(XEN_RING_HAS_UNCONSUMED_REQUESTS(&back), 3);
 	while (XEN_RING_HAS_UNCONSUMED_REQUESTS(&back)) {
 		idx = back.req_cons++;
 		id = XEN_RING_GET_REQUEST(&back, idx)->id;
@@ -233,35 +221,35 @@ static void test_generic_ring(void)
 		back.rsp_prod_pvt++;
 	}
 	XEN_RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&back, notify);
-	CHECK(notify, 1);
+	VALUE(notify, 1);
 	XEN_RING_FINAL_CHECK_FOR_REQUESTS(&back, more);
-	CHECK(more, 0);
-	CHECK(shared.sring.req_event, 4);
+	VALUE(more, 0);
+	VALUE(shared.sring.req_event, 4);
 
 	/* The backend is waiting, so one more request needs an event... */
 	XEN_RING_GET_REQUEST(&front, front.req_prod_pvt)->id = 103;
 	front.req_prod_pvt++;
 	XEN_RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&front, notify);
-	CHECK(notify, 1);
+	VALUE(notify, 1);
 
 	/* ...but the frontend asked for no new rsp_event: no event back. */
 	XEN_RING_FINAL_CHECK_FOR_REQUESTS(&back, more);
-	CHECK(more, 1);
+	VALUE(more, 1);
 	idx = back.req_cons++;
 	id = XEN_RING_GET_REQUEST(&back, idx)->id;
 	XEN_RING_GET_RESPONSE(&back, back.rsp_prod_pvt)->id = id;
 	back.rsp_prod_pvt++;
 	XEN_RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&back, notify);
-	CHECK(notify, 0);
+	VALUE(notify, 0);
 
-	CHECK(XEN_RING_HAS_UNCONSUMED_RESPONSES(&front), 4);
-	CHECK(XEN_RING_GET_RESPONSE(&front, front.rsp_cons + 2)->id, 102);
-	CHECK(XEN_RING_GET_RESPONSE(&front, front.rsp_cons + 3)->id, 103);
+	VALUE(XEN_RING_HAS_UNCONSUMED_RESPONSES(&front), 4);
+	VALUE(XEN_RING_GET_RESPONSE(&front, front.rsp_cons + 2)->id, 102);
+	VALUE(XEN_RING_GET_RESPONSE(&front, front.rsp_cons + 3)->id, 103);
 	front.rsp_cons += 4;
 	XEN_RING_FINAL_CHECK_FOR_RESPONSES(&front, more);
-	CHECK(more, 0);
-	CHECK(shared.sring.rsp_event, 5);
-	CHECK(XEN_RING_FREE_REQUESTS(&front), 32);
+	VALUE(more, 0);
+	VALUE(shared.sring.rsp_event, 5);
+	VALUE(XEN_RING_FREE_REQUESTS(&front), 32);
 }
 
 int main(void)
@@ -272,6 +260,5 @@ int main(void)
 	test_io_rings();
 	test_generic_ring();
 
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

@@ -48,6 +48,7 @@
 #include <tandem/sched.h>
 #include <tandem/softirq.h>
 
+#include "check.h"
 #include "sched_shim.h"
 
 #define MAX_SIM_DOMS	4
@@ -88,22 +89,7 @@ static struct vcpu *last_current;	/* on the CPU before this step */
 static s_time_t on_cpu_since;
 static struct vcpu *preempted;		/* spinner a console preempted */
 static unsigned long resumed, not_resumed;
-static int failures;
 static bool invariant_failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!ok)
-		failures++;
-}
 
 static struct sim_vcpu *sim_of(struct vcpu *v)
 {
@@ -138,7 +124,7 @@ static struct sim_dom *add_domain(unsigned int weight, unsigned int cap,
 	d->weight = SCHED_DEFAULT_WEIGHT;
 	d->state = DOMAIN_RUNNING;
 	if (sched_set_params(d, weight, cap))
-		check(false, "sched_set_params(%u, %u) at creation", weight,
+		CHECK(false, "sched_set_params(%u, %u) at creation", weight,
 		      cap);
 	list_add_tail(&d->domain_list, &domain_list);
 	sd->created = sim_now;
@@ -179,7 +165,7 @@ static void invariant(bool ok, const char *what, const struct vcpu *v)
 	if (ok || invariant_failed)
 		return;
 	invariant_failed = true;
-	check(false, "at %lld us, d%u v%u: %s", (long long)(sim_now / 1000),
+	CHECK(false, "at %lld us, d%u v%u: %s", (long long)(sim_now / 1000),
 	      v->domain->domain_id, v->vcpu_id, what);
 }
 
@@ -194,7 +180,7 @@ static void check_invariants(void)
 	if (sim_armed_timers() != (is_idle_vcpu(current) ? 1U : 2U) &&
 	    !invariant_failed) {
 		invariant_failed = true;
-		check(false, "at %lld us: %u timers armed, %s running",
+		CHECK(false, "at %lld us: %u timers armed, %s running",
 		      (long long)(sim_now / 1000), sim_armed_timers(),
 		      is_idle_vcpu(current) ? "idle" : "a vCPU");
 	}
@@ -260,7 +246,7 @@ static void check_cpu_time(const struct sim_dom *sd)
 			running += sim_now - v->runstate.state_entry_time;
 	}
 	if (domain_time(sd) != running)
-		check(false, "%s: cpu_time %lld ns but running time %lld ns",
+		CHECK(false, "%s: cpu_time %lld ns but running time %lld ns",
 		      sd->d.name, (long long)domain_time(sd),
 		      (long long)running);
 }
@@ -354,7 +340,7 @@ static void simulate(s_time_t duration)
 		stuck = sim_now == last ? stuck + 1 : 0;
 		last = sim_now;
 		if (stuck > 10000) {
-			check(false, "simulated time stuck at %lld ns",
+			CHECK(false, "simulated time stuck at %lld ns",
 			      (long long)sim_now);
 			exit(1);
 		}
@@ -386,11 +372,11 @@ static void test_weights(void)
 	simulate(SECONDS(6));
 	sa = share(a, SECONDS(1), 0);
 	sb = share(b, SECONDS(1), 0);
-	check(near(sa, 1.0 / 3, 0.02) && near(sb, 2.0 / 3, 0.02),
+	CHECK(near(sa, 1.0 / 3, 0.02) && near(sb, 2.0 / 3, 0.02),
 	      "weights 256:512, two spinners: shares %.3f %.3f", sa, sb);
-	check(near(sb / sa, 2.0, 0.1), "  ratio %.3f (want 2)", sb / sa);
-	check(sa + sb > 0.999, "  the CPU never idles: %.4f", sa + sb);
-	check(!invariant_failed, "  invariants held (%lu switches)",
+	CHECK(near(sb / sa, 2.0, 0.1), "  ratio %.3f (want 2)", sb / sa);
+	CHECK(sa + sb > 0.999, "  the CPU never idles: %.4f", sa + sb);
+	CHECK(!invariant_failed, "  invariants held (%lu switches)",
 	      sim_switches);
 	sched_dump();
 }
@@ -409,10 +395,10 @@ static void test_idle_vcpus(void)
 	simulate(SECONDS(6));
 	sa = share(a, SECONDS(1), 0);
 	sb = share(b, SECONDS(1), 0);
-	check(near(sa, 0.5, 0.02) && near(sb, 0.5, 0.02),
+	CHECK(near(sa, 0.5, 0.02) && near(sb, 0.5, 0.02),
 	      "a domain's weight goes to its vCPUs that want the CPU: "
 	      "equal weights, one vCPU of two down: shares %.3f %.3f", sa, sb);
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_weights_after_idling(void)
@@ -442,10 +428,10 @@ static void test_weights_after_idling(void)
 	simulate(SECONDS(4));
 	sa = share(a, t0, a0);
 	sb = share(b, t0, b0);
-	check(near(sa, 1.0 / 3, 0.02) && near(sb, 2.0 / 3, 0.02),
+	CHECK(near(sa, 1.0 / 3, 0.02) && near(sb, 2.0 / 3, 0.02),
 	      "weights 256:512, spinning after idling with credit banked: "
 	      "shares %.3f %.3f", sa, sb);
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_three_weights(void)
@@ -462,11 +448,11 @@ static void test_three_weights(void)
 	sa = share(a, SECONDS(1), 0);
 	sb = share(b, SECONDS(1), 0);
 	sc = share(c, SECONDS(1), 0);
-	check(near(sa, 1.0 / 7, 0.01) && near(sb, 2.0 / 7, 0.01) &&
+	CHECK(near(sa, 1.0 / 7, 0.01) && near(sb, 2.0 / 7, 0.01) &&
 	      near(sc, 4.0 / 7, 0.01),
 	      "weights 1:2:4, three spinners: shares %.3f %.3f %.3f", sa, sb,
 	      sc);
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_weights_with_console(void)
@@ -482,15 +468,15 @@ static void test_weights_with_console(void)
 	sa = share(a, SECONDS(1), 0);
 	sb = share(b, SECONDS(1), 0);
 	sc = share(c, SECONDS(1), 0);
-	check(near(sb / sa, 2.0, 0.1),
+	CHECK(near(sb / sa, 2.0, 0.1),
 	      "256:512 spinners beside a console: shares %.3f %.3f %.3f, "
 	      "ratio %.3f", sa, sb, sc, sb / sa);
-	check(near(sc, 0.04, 0.002), "  the console did all its work (%.4f)",
+	CHECK(near(sc, 0.04, 0.002), "  the console did all its work (%.4f)",
 	      sc);
-	check(c->sv[0].max_latency <= MICROSECS(100),
+	CHECK(c->sv[0].max_latency <= MICROSECS(100),
 	      "  console ran within %lld us of each of %lu wake-ups",
 	      (long long)(c->sv[0].max_latency / 1000), c->sv[0].wakes);
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_turns(void)
@@ -503,13 +489,13 @@ static void test_turns(void)
 	simulate(SECONDS(3));
 	r0 = a->sv[0].v.runstate.time[RUNSTATE_running];
 	r1 = a->sv[1].v.runstate.time[RUNSTATE_running];
-	check(a->sv[0].max_stint <= MILLISECS(10) &&
+	CHECK(a->sv[0].max_stint <= MILLISECS(10) &&
 	      a->sv[1].max_stint <= MILLISECS(10),
 	      "two spinning vCPUs of a domain take turns every slice: "
 	      "longest runs %lld and %lld ms",
 	      (long long)(a->sv[0].max_stint / MILLISECS(1)),
 	      (long long)(a->sv[1].max_stint / MILLISECS(1)));
-	check(near((double)r0 / (r0 + r1), 0.5, 0.01),
+	CHECK(near((double)r0 / (r0 + r1), 0.5, 0.01),
 	      "  and share their domain's time evenly (%.3f)",
 	      (double)r0 / (r0 + r1));
 
@@ -518,11 +504,11 @@ static void test_turns(void)
 	add_domain(256, 0, 1, SPIN, 0, 0);
 	c = add_domain(256, 0, 1, CONSOLE, MICROSECS(200), MICROSECS(3100));
 	simulate(SECONDS(5));
-	check(resumed > 9 * not_resumed && resumed + not_resumed > 1000,
+	CHECK(resumed > 9 * not_resumed && resumed + not_resumed > 1000,
 	      "a spinner preempted by a console gets the CPU back after it "
 	      "(%lu of %lu times; %lu wake-ups)", resumed,
 	      resumed + not_resumed, c->sv[0].wakes);
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_console_latency(unsigned int console_weight)
@@ -536,16 +522,16 @@ static void test_console_latency(unsigned int console_weight)
 		       MILLISECS(7));
 	simulate(SECONDS(5));
 	demand = c->sv[0].wakes * MICROSECS(300);
-	check(c->sv[0].max_latency <= MICROSECS(100),
+	CHECK(c->sv[0].max_latency <= MICROSECS(100),
 	      "console (weight %u) beside a 2-vCPU spinner (512): woke %lu "
 	      "times, max latency %lld us", console_weight, c->sv[0].wakes,
 	      (long long)(c->sv[0].max_latency / 1000));
-	check(domain_time(c) >= demand - MICROSECS(300),
+	CHECK(domain_time(c) >= demand - MICROSECS(300),
 	      "  it got the %lld ms it needed (%lld ms); spinner %lld ms",
 	      (long long)(demand / MILLISECS(1)),
 	      (long long)(domain_time(c) / MILLISECS(1)),
 	      (long long)(domain_time(s) / MILLISECS(1)));
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_console_over_share(void)
@@ -561,11 +547,11 @@ static void test_console_over_share(void)
 	add_domain(512, 0, 1, SPIN, 0, 0);
 	c = add_domain(16, 0, 1, CONSOLE, MICROSECS(200), MILLISECS(5));
 	simulate(SECONDS(6));
-	check(c->sv[0].max_latency <= MILLISECS(30),
+	CHECK(c->sv[0].max_latency <= MILLISECS(30),
 	      "a console over its share (weight 16) still waits at most a "
 	      "period: max latency %lld us",
 	      (long long)(c->sv[0].max_latency / 1000));
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_greedy_waker(void)
@@ -581,10 +567,10 @@ static void test_greedy_waker(void)
 	simulate(SECONDS(6));
 	ss = share(s, SECONDS(1), 0);
 	sc = share(c, SECONDS(1), 0);
-	check(near(ss, 0.5, 0.05) && near(sc, 0.5, 0.05),
+	CHECK(near(ss, 0.5, 0.05) && near(sc, 0.5, 0.05),
 	      "a waker wanting 86%% beside a spinner, equal weights: "
 	      "shares %.3f %.3f", sc, ss);
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 
 	/* Works 2 ms, sleeps 0.5 ms: waking up so often must not pay. */
 	start(SECONDS(1));
@@ -593,7 +579,7 @@ static void test_greedy_waker(void)
 	simulate(SECONDS(6));
 	ss = share(s, SECONDS(1), 0);
 	sc = share(c, SECONDS(1), 0);
-	check(near(ss, 0.5, 0.02) && near(sc, 0.5, 0.02),
+	CHECK(near(ss, 0.5, 0.02) && near(sc, 0.5, 0.02),
 	      "one that works 2 ms and sleeps 0.5 ms, beside a spinner: "
 	      "shares %.3f %.3f (%lu wake-ups)", sc, ss, c->sv[0].wakes);
 
@@ -608,7 +594,7 @@ static void test_greedy_waker(void)
 	simulate(SECONDS(3));
 	ss = share(s, t0, s0);
 	sc = share(c, t0, c0);
-	check(near(ss, 0.5, 0.02) && near(sc, 0.5, 0.02),
+	CHECK(near(ss, 0.5, 0.02) && near(sc, 0.5, 0.02),
 	      "a vCPU that wakes up and then spins keeps no boost: "
 	      "shares %.3f %.3f", sc, ss);
 }
@@ -632,7 +618,7 @@ static void test_stall(void)
 	simulate(MILLISECS(200));
 	c->sv[0].max_latency = 0;
 	simulate(SECONDS(1));
-	check(c->sv[0].max_latency <= MICROSECS(100),
+	CHECK(c->sv[0].max_latency <= MICROSECS(100),
 	      "after an hour-long stall the console answers at once again "
 	      "(max latency %lld us)",
 	      (long long)(c->sv[0].max_latency / 1000));
@@ -648,13 +634,13 @@ static void test_caps(void)
 	d = add_domain(256, 25, 1, SPIN, 0, 0);
 	simulate(SECONDS(3));
 	sd = share(d, SECONDS(1), 0);
-	check(near(sd, 0.25, 0.01), "cap 25%%, spinner alone: share %.3f", sd);
-	check(d->sv[0].was_parked, "  it was parked");
-	check(d->sv[0].v.runstate.time[RUNSTATE_offline] > SECONDS(2),
+	CHECK(near(sd, 0.25, 0.01), "cap 25%%, spinner alone: share %.3f", sd);
+	CHECK(d->sv[0].was_parked, "  it was parked");
+	CHECK(d->sv[0].v.runstate.time[RUNSTATE_offline] > SECONDS(2),
 	      "  parked time counts as offline (%lld ms)",
 	      (long long)(d->sv[0].v.runstate.time[RUNSTATE_offline] /
 			  MILLISECS(1)));
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 
 	start(SECONDS(1));
 	e = add_domain(1024, 30, 2, SPIN, 0, 0);
@@ -662,20 +648,20 @@ static void test_caps(void)
 	simulate(SECONDS(6));
 	se = share(e, SECONDS(1), 0);
 	sf = share(f, SECONDS(1), 0);
-	check(near(se, 0.30, 0.015) && near(sf, 0.70, 0.015),
+	CHECK(near(se, 0.30, 0.015) && near(sf, 0.70, 0.015),
 	      "cap 30%% on a 2-vCPU domain of weight 1024 beside weight 256: "
 	      "shares %.3f %.3f", se, sf);
 
 	t0 = sim_now;
 	e0 = domain_time(e);
 	f0 = domain_time(f);
-	check(sched_set_params(&e->d, 1024, 0) == 0, "  cap lifted");
+	CHECK(sched_set_params(&e->d, 1024, 0) == 0, "  cap lifted");
 	simulate(SECONDS(6));
 	se = share(e, t0, e0);
 	sf = share(f, t0, f0);
-	check(near(se, 0.8, 0.02) && near(sf, 0.2, 0.02),
+	CHECK(near(se, 0.8, 0.02) && near(sf, 0.2, 0.02),
 	      "  then weights 1024:256 rule: shares %.3f %.3f", se, sf);
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 static void test_params(void)
@@ -684,18 +670,18 @@ static void test_params(void)
 
 	start(SECONDS(1));
 	d = add_domain(300, 40, 1, SPIN, 0, 0);
-	check(sched_set_params(&d->d, 0, 0) == -EINVAL, "weight 0 rejected");
-	check(sched_set_params(&d->d, SCHED_MAX_WEIGHT + 1, 0) == -EINVAL,
+	CHECK(sched_set_params(&d->d, 0, 0) == -EINVAL, "weight 0 rejected");
+	CHECK(sched_set_params(&d->d, SCHED_MAX_WEIGHT + 1, 0) == -EINVAL,
 	      "weight %u rejected", SCHED_MAX_WEIGHT + 1);
-	check(sched_set_params(&d->d, 256, 101) == -EINVAL,
+	CHECK(sched_set_params(&d->d, 256, 101) == -EINVAL,
 	      "cap 101 rejected (one CPU)");
-	check(sched_set_params(&d->d, ~0U, ~0U) == -EINVAL,
+	CHECK(sched_set_params(&d->d, ~0U, ~0U) == -EINVAL,
 	      "weight and cap ~0 rejected");
-	check(d->d.weight == 300 && d->d.cap == 40,
+	CHECK(d->d.weight == 300 && d->d.cap == 40,
 	      "  rejected calls change nothing");
-	check(sched_set_params(&d->d, 1, 100) == 0 && d->d.weight == 1 &&
+	CHECK(sched_set_params(&d->d, 1, 100) == 0 && d->d.weight == 1 &&
 	      d->d.cap == 100, "weight 1, cap 100 accepted");
-	check(sched_set_params(&d->d, SCHED_MAX_WEIGHT, 0) == 0 &&
+	CHECK(sched_set_params(&d->d, SCHED_MAX_WEIGHT, 0) == 0 &&
 	      d->d.weight == SCHED_MAX_WEIGHT && d->d.cap == 0,
 	      "weight %u, cap 0 accepted", SCHED_MAX_WEIGHT);
 }
@@ -712,11 +698,11 @@ static void test_yield_pause_leave(void)
 	simulate(MILLISECS(1));
 	vcpu_yield();
 	sim_run_softirqs();
-	check(current == &a->sv[0].v, "a lone vCPU that yields keeps the CPU");
+	CHECK(current == &a->sv[0].v, "a lone vCPU that yields keeps the CPU");
 
 	b = add_domain(256, 0, 1, SPIN, 0, 0);
 	simulate(MILLISECS(12));
-	check(domain_time(b) > 0,
+	CHECK(domain_time(b) > 0,
 	      "  with a fresh slice: a newcomer runs within a slice");
 
 	start(SECONDS(1));
@@ -726,7 +712,7 @@ static void test_yield_pause_leave(void)
 	was = current;
 	vcpu_yield();
 	sim_run_softirqs();
-	check(current != was && !is_idle_vcpu(current),
+	CHECK(current != was && !is_idle_vcpu(current),
 	      "yield hands the CPU to a waiting peer of the same priority");
 
 	/* Pause b, as domain_pause() does. */
@@ -735,9 +721,9 @@ static void test_yield_pause_leave(void)
 	sim_run_softirqs();
 	b0 = domain_time(b);
 	simulate(SECONDS(1));
-	check(domain_time(b) == b0 && current == &a->sv[0].v,
+	CHECK(domain_time(b) == b0 && current == &a->sv[0].v,
 	      "a paused domain does not run");
-	check(b->sv[0].v.runstate.state == RUNSTATE_offline,
+	CHECK(b->sv[0].v.runstate.state == RUNSTATE_offline,
 	      "  and its runstate is offline");
 
 	b->d.pause_count--;
@@ -748,33 +734,33 @@ static void test_yield_pause_leave(void)
 	simulate(SECONDS(3));
 	sa = share(a, t0, a0);
 	sb = share(b, t0, b0);
-	check(near(sa, 0.5, 0.03) && near(sb, 0.5, 0.03),
+	CHECK(near(sa, 0.5, 0.03) && near(sb, 0.5, 0.03),
 	      "  unpaused, it gets its share again: %.3f %.3f", sa, sb);
 
 	/* b dies, as domain_kill() and the reclaim softirq do it. */
 	b->d.state = DOMAIN_DYING;
 	vcpu_sleep(&b->sv[0].v);
 	sim_run_softirqs();
-	check(!b->sv[0].v.is_running && !b->sv[0].v.sched.on_runq,
+	CHECK(!b->sv[0].v.is_running && !b->sv[0].v.sched.on_runq,
 	      "a dying domain's vCPU leaves the CPU and the run queue");
 	list_del(&b->d.domain_list);
 	sched_remove_vcpu(&b->sv[0].v);
 	t0 = sim_now;
 	a0 = domain_time(a);
 	simulate(SECONDS(1));
-	check(near(share(a, t0, a0), 1.0, 0.001),
+	CHECK(near(share(a, t0, a0), 1.0, 0.001),
 	      "  and the survivor gets the whole CPU");
 
 	/* Down: the idle vCPU runs. */
 	a->sv[0].v.pause_flags |= VPF_down;
 	vcpu_sleep(&a->sv[0].v);
 	sim_run_softirqs();
-	check(is_idle_vcpu(current), "nothing runnable: the idle vCPU runs");
+	CHECK(is_idle_vcpu(current), "nothing runnable: the idle vCPU runs");
 	simulate(MILLISECS(100));
-	check(is_idle_vcpu(current) &&
+	CHECK(is_idle_vcpu(current) &&
 	      a->sv[0].v.runstate.state == RUNSTATE_offline,
 	      "  and keeps running; the downed vCPU is offline");
-	check(!invariant_failed, "  invariants held");
+	CHECK(!invariant_failed, "  invariants held");
 }
 
 int main(void)
@@ -794,10 +780,5 @@ int main(void)
 	test_caps();
 	test_yield_pause_leave();
 
-	if (failures) {
-		printf("%d check(s) FAILED\n", failures);
-		return 1;
-	}
-	printf("all checks passed\n");
-	return 0;
+	return check_summary();
 }

@@ -14,34 +14,16 @@
  *            -o test_time_scale
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include <tandem/time_scale.h>
 
+#include "check.h"
+
 #define NSEC_PER_SEC	1000000000ULL
 
 typedef unsigned __int128 u128;
-
-static int failures;
-static int checks;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (ok)
-		return;
-	failures++;
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* What a Linux PV guest computes (pvclock_scale_delta): 64-bit shift. */
 static uint64_t guest_scale(uint64_t delta, const struct time_scale *ts)
@@ -136,14 +118,11 @@ static void test_accuracy(uint64_t hz, const struct time_scale *ts)
 		u128 err = got > want ? got - want : want - got;
 		uint64_t bound = delta / hz + 2;
 
-		if (err > bound) {
-			check(0, "%" PRIu64 " Hz: delta %" PRIu64
-			      " off by %" PRIu64 " ns (bound %" PRIu64 ")",
-			      hz, delta, (uint64_t)err, bound);
+		if (!check(err <= bound, "%" PRIu64 " Hz: delta %" PRIu64
+			   " off by %" PRIu64 " ns (bound %" PRIu64 ")",
+			   hz, delta, (uint64_t)err, bound))
 			break;
-		}
 	}
-	checks++;
 }
 
 /* Small and moderate deltas: identical to what the guest computes. */
@@ -168,13 +147,11 @@ static void test_guest_agreement(uint64_t hz, const struct time_scale *ts)
 			delta = rng() % limit;
 			break;
 		}
-		if (time_scale_apply(delta, ts) != guest_scale(delta, ts)) {
-			check(0, "%" PRIu64 " Hz: delta %" PRIu64
-			      " differs from the guest formula", hz, delta);
+		if (!check(time_scale_apply(delta, ts) ==
+			   guest_scale(delta, ts), "%" PRIu64 " Hz: delta %"
+			   PRIu64 " differs from the guest formula", hz, delta))
 			return;
-		}
 	}
-	checks++;
 }
 
 static void test_monotonic(uint64_t hz, const struct time_scale *ts)
@@ -183,13 +160,11 @@ static void test_monotonic(uint64_t hz, const struct time_scale *ts)
 		uint64_t d = rng() >> 4;
 		uint64_t step = 1 + rng() % 4096;
 
-		if (time_scale_apply(d + step, ts) < time_scale_apply(d, ts)) {
-			check(0, "%" PRIu64 " Hz: not monotonic at %" PRIu64,
-			      hz, d);
+		if (!check(time_scale_apply(d + step, ts) >=
+			   time_scale_apply(d, ts),
+			   "%" PRIu64 " Hz: not monotonic at %" PRIu64, hz, d))
 			return;
-		}
 	}
-	checks++;
 }
 
 /* Deltas large enough that the guest's 64-bit pre-shift would wrap. */
@@ -287,14 +262,14 @@ static void test_bad_input(void)
 
 int main(void)
 {
-	int before;
+	unsigned int before;
 
 	for (size_t i = 0; i < sizeof(test_rates) / sizeof(test_rates[0]);
 	     i++) {
 		uint64_t hz = test_rates[i];
 		struct time_scale ts;
 
-		before = failures;
+		before = check_failures();
 		if (time_scale_init(&ts, hz, NSEC_PER_SEC)) {
 			check(0, "%" PRIu64 " Hz: init failed", hz);
 			continue;
@@ -303,13 +278,13 @@ int main(void)
 		test_accuracy(hz, &ts);
 		test_guest_agreement(hz, &ts);
 		test_monotonic(hz, &ts);
-		printf("%s: %" PRIu64 " Hz -> ns (mul %#010x shift %d)\n",
-		       failures == before ? "ok" : "FAIL", hz, ts.mul,
-		       ts.shift);
+		check_section(before, "%" PRIu64
+			      " Hz -> ns (mul %#010x shift %d)",
+			      hz, ts.mul, ts.shift);
 	}
 
 	/* A sweep of random rates across the whole range. */
-	before = failures;
+	before = check_failures();
 	for (int i = 0; i < 500; i++) {
 		uint64_t hz = 100000000ULL + rng() % 9900000001ULL;
 		struct time_scale ts;
@@ -321,27 +296,23 @@ int main(void)
 		test_normalised(hz, &ts);
 		test_accuracy(hz, &ts);
 	}
-	printf("%s: 500 random rates in [100 MHz, 10 GHz]\n",
-	       failures == before ? "ok" : "FAIL");
+	check_section(before, "500 random rates in [100 MHz, 10 GHz]");
 
-	before = failures;
+	before = check_failures();
 	test_overflow();
-	printf("%s: large deltas do not overflow\n",
-	       failures == before ? "ok" : "FAIL");
+	check_section(before, "large deltas do not overflow");
 
-	before = failures;
+	before = check_failures();
 	test_exact();
-	printf("%s: exact ratios\n", failures == before ? "ok" : "FAIL");
+	check_section(before, "exact ratios");
 
-	before = failures;
+	before = check_failures();
 	test_ns_to_ticks();
-	printf("%s: ns -> ticks\n", failures == before ? "ok" : "FAIL");
+	check_section(before, "ns -> ticks");
 
-	before = failures;
+	before = check_failures();
 	test_bad_input();
-	printf("%s: bad input rejected\n", failures == before ? "ok" : "FAIL");
+	check_section(before, "bad input rejected");
 
-	printf("%s: %d checks, %d failed\n", failures ? "FAIL" : "ok", checks,
-	       failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

@@ -29,7 +29,6 @@
  *       tests/unit/test_xz.c hypervisor/common/xz.c -o test_xz
  *   ./test_xz
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,30 +39,7 @@
 #include <tandem/errno.h>
 #include <tandem/xz.h>
 
-static int failures;
-static int checks;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	if (ok)
-		return;
-	failures++;
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static void section(const char *name, int failures_before)
-{
-	printf("%s: %s\n", failures == failures_before ? "ok" : "FAIL", name);
-	fflush(stdout);
-}
+#include "check.h"
 
 /* ---- deterministic data ---- */
 
@@ -524,7 +500,7 @@ static struct buf bb;
 
 static void test_hand_built(void)
 {
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 	static const uint8_t hello[] = "hello, tandem";
 	char why[256];
 	uint8_t *out;
@@ -731,7 +707,7 @@ static void test_hand_built(void)
 		      "not xz: ret %d (%s)", ret, why);
 		free(o);
 	}
-	section("hand-built streams", f0);
+	check_section(f0, "hand-built streams");
 }
 
 /* ---- round trips against the xz tool ---- */
@@ -763,7 +739,7 @@ static void test_roundtrips(void)
 		"-6 --check=crc32", "-0", "--block-size=70000 --check=crc64",
 		"--x86 --lzma2 --check=crc32",
 	};
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 	uint8_t *d;
 	size_t n;
 
@@ -771,9 +747,10 @@ static void test_roundtrips(void)
 	for (size_t i = 0; i < sizeof(text_opts) / sizeof(*text_opts); i++)
 		roundtrip(d, 300000, text_opts[i], "text 300K");
 	free(d);
-	section("round trips: text, presets, checks, lc/lp/pb, blocks", f0);
+	check_section(f0, "round trips: text, presets, checks, lc/lp/pb, "
+		      "blocks");
 
-	f0 = failures;
+	f0 = check_failures();
 	d = gen_x86(1 << 20, 2);
 	for (size_t i = 0; i < sizeof(x86_opts) / sizeof(*x86_opts); i++)
 		roundtrip(d, 1 << 20, x86_opts[i], "x86-like 1M");
@@ -787,9 +764,9 @@ static void test_roundtrips(void)
 			  "own executable");
 		free(d);
 	}
-	section("round trips: x86 BCJ filter", f0);
+	check_section(f0, "round trips: x86 BCJ filter");
 
-	f0 = failures;
+	f0 = check_failures();
 	d = gen_random(300000, 3);
 	for (size_t i = 0; i < sizeof(random_opts) / sizeof(*random_opts);
 	     i++)
@@ -808,14 +785,15 @@ static void test_roundtrips(void)
 	roundtrip((const uint8_t *)"", 0, "--check=crc32 --x86 --lzma2",
 		  "empty");
 	roundtrip((const uint8_t *)"Z", 1, "--check=crc64", "one byte");
-	section("round trips: incompressible, long runs, mixed, empty", f0);
+	check_section(f0, "round trips: incompressible, long runs, mixed, "
+		      "empty");
 }
 
 /* ---- streams: concatenation, padding, other formats ---- */
 
 static void test_streams(void)
 {
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 	uint8_t *a = gen_text(5000, 7), *b = gen_x86(7000, 8);
 	uint8_t *xa, *xb, *both, *cat, *bad;
 	size_t na, nb, len;
@@ -903,7 +881,8 @@ static void test_streams(void)
 	free(xb);
 	free(both);
 	free(cat);
-	section("concatenated streams, padding, unsupported formats", f0);
+	check_section(f0, "concatenated streams, padding, unsupported "
+		      "formats");
 }
 
 /* ---- hostile input ---- */
@@ -965,7 +944,7 @@ static void test_truncation(void)
 		{ "--x86 --lzma2 --check=crc64 --block-size=3000", 12000 },
 		{ "--check=none -0", 10000 },
 	};
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 
 	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
 		uint8_t *d = gen_mixed(files[f].n, 10 + f), *x;
@@ -996,7 +975,7 @@ static void test_truncation(void)
 		free(x);
 		free(d);
 	}
-	section("truncation at every offset; every small out_cap", f0);
+	check_section(f0, "truncation at every offset; every small out_cap");
 }
 
 static void test_bitflips(void)
@@ -1009,7 +988,8 @@ static void test_bitflips(void)
 		{ "--x86 --lzma2 --check=crc64 --block-size=2000", false },
 		{ "--check=none", true },
 	};
-	int f0 = failures, successes = 0, total = 0;
+	unsigned int f0 = check_failures();
+	int successes = 0, total = 0;
 
 	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
 		uint8_t *d = gen_mixed(6000, 20 + f), *x;
@@ -1036,14 +1016,14 @@ static void test_bitflips(void)
 		free(x);
 		free(d);
 	}
-	section("every single-bit flip", f0);
+	check_section(f0, "every single-bit flip");
 	printf("     (%d flips, %d decoded without error, all in the "
 	       "check=none file)\n", total, successes);
 }
 
 static void test_mutations(void)
 {
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 	uint8_t *d = gen_mixed(40000, 30), *x, *m;
 	size_t xn;
 
@@ -1084,7 +1064,7 @@ static void test_mutations(void)
 	free(m);
 	free(x);
 	free(d);
-	section("random multi-byte mutations", f0);
+	check_section(f0, "random multi-byte mutations");
 }
 
 /*
@@ -1094,7 +1074,7 @@ static void test_mutations(void)
 static void test_random_lzma(void)
 {
 	static uint8_t l2[70000];
-	int f0 = failures;
+	unsigned int f0 = check_failures();
 
 	rng_seed(40);
 	for (int it = 0; it < 4000; it++) {
@@ -1128,7 +1108,7 @@ static void test_random_lzma(void)
 		build_raw_lzma2(&bb, l2, n);
 		hostile(bb.p, bb.n, cap, true, "random LZMA", it);
 	}
-	section("random LZMA chunk data", f0);
+	check_section(f0, "random LZMA chunk data");
 }
 
 int main(int argc, char **argv)
@@ -1169,9 +1149,7 @@ int main(int argc, char **argv)
 		unlink(path);
 		rmdir(tmpdir);
 	}
-	printf("%s: %d checks, %d failures\n", failures ? "FAIL" : "ok",
-	       checks, failures);
-	if (failures)
+	if (check_summary())
 		return 1;
 	return have_xz ? 0 : 77;
 }

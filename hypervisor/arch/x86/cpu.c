@@ -68,6 +68,15 @@ void cpu_identify(void)
 	if (c->max_ext_leaf >= 0x80000007)
 		c->invariant_tsc = cpuid(0x80000007).edx & BIT(8);
 
+	/* Are we a guest ourselves (QEMU, KVM...)? Leaf 0x40000000 says. */
+	if (c->leaf1_ecx & BIT(31)) {
+		r = cpuid(0x40000000);
+		memcpy(c->hypervisor + 0, &r.ebx, 4);
+		memcpy(c->hypervisor + 4, &r.ecx, 4);
+		memcpy(c->hypervisor + 8, &r.edx, 4);
+		c->hypervisor[12] = '\0';
+	}
+
 	c->nx = c->ext1_edx & BIT(20);
 	c->pdpe1gb = c->ext1_edx & BIT(26);
 	c->pge = c->leaf1_edx & BIT(13);
@@ -99,7 +108,15 @@ void cpu_init(void)
 	cr4 = read_cr4() | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (c->smep && opt_smep)
 		cr4 |= CR4_SMEP;
-	if (c->smap && opt_smap) {
+	/*
+	 * QEMU's TCG accelerator reads IRET's stack with supervisor rights,
+	 * so with SMAP on, a guest kernel's own IRET at ring 3 faults. Real
+	 * hardware (and KVM) do not: use SMAP there only.
+	 */
+	if (c->smap && opt_smap && !strcmp(c->hypervisor, "TCGTCGTCGTCG")) {
+		pr_warn("SMAP not used: QEMU TCG applies it to ring-3 IRET "
+			"stack reads, which breaks PV guest kernels\n");
+	} else if (c->smap && opt_smap) {
 		cr4 |= CR4_SMAP;
 		cpu_has_smap = true;
 	}

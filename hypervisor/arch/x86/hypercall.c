@@ -9,6 +9,7 @@
 #include <tandem/event.h>
 #include <tandem/hypercall.h>
 #include <tandem/lib.h>
+#include <tandem/params.h>
 #include <asm/pv.h>
 #include <public/xen.h>
 
@@ -106,12 +107,18 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[6])
 	}
 }
 
+/* Debugging aid: log every hypercall of one domain. */
+static unsigned long long opt_hypercall_trace = ~0ULL;
+uint_param("hypercall_trace", opt_hypercall_trace,
+	   "domain id whose hypercalls are logged");
+
 void do_hypercall(struct cpu_regs *regs)
 {
 	unsigned long args[6] = {
 		regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9,
 	};
-	unsigned long op = regs->rax;
+	unsigned long op = regs->rax, rip = regs->rip;
+	bool trace = current->domain->domain_id == opt_hypercall_trace;
 
 	/* The iret hypercall rewrites the whole frame, %rax included. */
 	if (op == __HYPERVISOR_iret) {
@@ -119,4 +126,8 @@ void do_hypercall(struct cpu_regs *regs)
 		return;
 	}
 	regs->rax = hypercall_dispatch(op, args);
+	if (trace)
+		printk("%s: hypercall %lu(%#lx, %#lx, %#lx, %#lx) = %ld "
+		       "from %#lx\n", current->domain->name, op, args[0],
+		       args[1], args[2], args[3], (long)regs->rax, rip);
 }

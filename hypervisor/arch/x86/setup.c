@@ -63,6 +63,8 @@ static void print_cpu(void)
 	printk("cpu: %s family %u model %u stepping %u: %s\n", c->vendor,
 	       c->family, c->model, c->stepping,
 	       c->brand[0] ? c->brand : "(no brand string)");
+	if (c->hypervisor[0])
+		printk("cpu: running virtualized (%s)\n", c->hypervisor);
 	printk("cpu: %u physical address bits; nx%s%s%s%s%s\n",
 	       c->phys_addr_bits, c->pdpe1gb ? " 1g-pages" : "",
 	       c->smep ? " smep" : "", c->smap ? " smap" : "",
@@ -157,6 +159,9 @@ void start_hypervisor(uint32_t mbi_phys)
 	console_start_input();
 
 	printk("starting domains\n");
+	domains_started = true;
+	if (list_empty(&domain_list))
+		all_domains_gone();
 	raise_softirq(SOFTIRQ_SCHEDULE);
 	reset_stack_and_jump(NULL, idle_loop);
 }

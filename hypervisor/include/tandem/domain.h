@@ -126,6 +126,8 @@ struct domain {
 };
 
 extern struct list_head domain_list;
+/* Set once the boot-time domains run: ending them all means shutdown. */
+extern bool domains_started;
 extern struct domain *hardware_domain;	/* dom0 */
 
 struct domain *domain_create(domid_t id, const char *name,

@@ -22,7 +22,6 @@ DECL(29); DECL(30); DECL(31);
 #undef DECL
 extern char soft_entry_0x20[], soft_entry_0x80[], soft_entry_0x81[];
 extern char soft_entry_0x82[];
-extern char event_entry[], syscall_entry[], failsafe_entry[];
 unsigned long __user_exec(user_fn_t fn, unsigned long arg);
 void __noreturn user_return(unsigned long value);
 
@@ -50,6 +49,7 @@ static const struct {
 volatile struct exc_record last_exc = { .vector = EXC_NONE };
 volatile struct exc_frame last_syscall;
 volatile unsigned long last_syscall_rsp;
+volatile uint8_t last_syscall_upcall_mask;
 
 /* 32 exceptions + software vectors + terminator. */
 static struct trap_info trap_table[32 + NR_SOFT_VECTORS + 1];
@@ -126,6 +126,7 @@ static void syscall_handle(struct exc_frame *f)
 {
 	memcpy((void *)&last_syscall, f, sizeof(*f));
 	last_syscall_rsp = (unsigned long)f;
+	last_syscall_upcall_mask = this_vcpu_info()->evtchn_upcall_mask;
 	if (f->rax == USER_SYS_EXIT)
 		user_return(f->rsi);
 	/* The one "system call" there is: return arg + 1. */
@@ -259,9 +260,16 @@ unsigned long user_exec(user_fn_t fn, unsigned long arg)
 
 void traps_init(void)
 {
-	struct callback_register cb = {
-		.flags = CALLBACKF_mask_events,
+	static const struct {
+		const char *name;
+		unsigned int type;
+		char *entry;
+	} callbacks[] = {
+		{ "event", CALLBACKTYPE_event, event_entry },
+		{ "failsafe", CALLBACKTYPE_failsafe, failsafe_entry },
+		{ "syscall", CALLBACKTYPE_syscall, syscall_entry },
 	};
+	unsigned int i;
 	long rc;
 
 	handlers[X86_EXC_PF] = pf_handler;
@@ -269,21 +277,18 @@ void traps_init(void)
 	if (rc)
 		panic("set_trap_table failed: %ld", rc);
 
-	cb.type = CALLBACKTYPE_event;
-	cb.address = (uint64_t)event_entry;
-	rc = hv_callback_op(CALLBACKOP_register, &cb);
-	if (rc)
-		panic("event callback registration failed: %ld", rc);
-	cb.type = CALLBACKTYPE_failsafe;
-	cb.address = (uint64_t)failsafe_entry;
-	rc = hv_callback_op(CALLBACKOP_register, &cb);
-	if (rc)
-		panic("failsafe callback registration failed: %ld", rc);
-	cb.type = CALLBACKTYPE_syscall;
-	cb.address = (uint64_t)syscall_entry;
-	rc = hv_callback_op(CALLBACKOP_register, &cb);
-	if (rc)
-		panic("syscall callback registration failed: %ld", rc);
+	for (i = 0; i < ARRAY_SIZE(callbacks); i++) {
+		struct callback_register cb = {
+			.type = callbacks[i].type,
+			.flags = CALLBACKF_mask_events,
+			.address = (uint64_t)callbacks[i].entry,
+		};
+
+		rc = hv_callback_op(CALLBACKOP_register, &cb);
+		if (rc)
+			panic("%s callback registration failed: %ld",
+			      callbacks[i].name, rc);
+	}
 
 	rc = hv_stack_switch(FLAT_KERNEL_SS,
 			     (unsigned long)kernel_stack + KERNEL_STACK_SIZE);

@@ -22,29 +22,22 @@
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define __aligned(a)	__attribute__((aligned(a)))
 
+/*
+ * The string functions, vsnprintf and snprintf are the hypervisor's
+ * (hypervisor/common/lib/, linked in by meson.build); so are the
+ * prototypes of printk and panic, which the runtime implements
+ * (console.c, test.c).
+ */
+#include <tandem/lib.h>
+
 /* Boot information, set up before the suite runs. */
 extern struct start_info *start_info;
 extern struct shared_info *shared_info;
 extern bool privileged;		/* SIF_PRIVILEGED was set */
 extern char _start[], _end[];	/* image bounds (linker script) */
 
-/* string.c */
-void *memset(void *s, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-unsigned long strtoul(const char *s, const char **end, int base);
-
-/* printf.c / console.c */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+/* console.c */
 void console_write(const char *s, size_t len);
-void printk(const char *fmt, ...) __printf(1, 2);
-void __noreturn panic(const char *fmt, ...) __printf(1, 2);
 void pvcons_init(void);
 long pvcons_write(const char *s, size_t len);
 struct xencons_interface *pvcons_ring(void);
@@ -107,7 +100,9 @@ typedef void (*trap_handler_t)(struct exc_frame *f);
 
 void exc_handle(struct exc_frame *f);
 
+/* Trap table, event/failsafe/syscall callbacks, stack_switch (again). */
 void traps_init(void);
+extern char event_entry[], failsafe_entry[], syscall_entry[];
 void exc_clear(void);
 /* Install (or with h == NULL remove) a handler and reload the table. */
 long trap_set(unsigned int vector, unsigned int dpl, trap_handler_t h);
@@ -135,6 +130,7 @@ unsigned long user_syscall(unsigned long nr, unsigned long arg);
 #define USER_SYS_EXIT	0x7e57e817ul	/* leaves user mode */
 extern volatile struct exc_frame last_syscall;	/* last syscall frame */
 extern volatile unsigned long last_syscall_rsp;	/* where it was built */
+extern volatile uint8_t last_syscall_upcall_mask; /* on entry, as we got it */
 extern uint8_t kernel_stack[], user_stack[];
 #define KERNEL_STACK_SIZE	(16 * 1024)
 #define USER_STACK_SIZE		(16 * 1024)
@@ -170,6 +166,9 @@ uint64_t pfn_to_mfn(uint64_t pfn);
 uint64_t mfn_to_pfn(uint64_t mfn);
 uint64_t virt_to_mfn(const void *va);	/* walks the page tables */
 void *mfn_to_virt(uint64_t mfn);	/* boot region only */
+uint64_t max_mfn(void);			/* highest MFN the M2P covers */
+bool own_mfn(uint64_t mfn);		/* ours, by the M2P and the p2m */
+uint64_t foreign_mfn(void);		/* RAM not ours: an M2P frame */
 uint64_t *l4_table(void);
 uint64_t l4_mfn(void);
 void set_l4(uint64_t *l4, uint64_t mfn);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test-guest image header: the Xen ELF notes the domain builder reads,
- * the entry point, and (in the -DUSE_HYPERCALL_PAGE build) the page the
- * builder fills with hypercall stubs.
+ * the entry point, the page the builder fills with hypercall stubs (in
+ * the -DUSE_HYPERCALL_PAGE build) and the note that lets the builder
+ * leave the initrd unmapped (-DUSE_MOD_START_PFN).
  *
  * The image is linked at 1 MiB with VIRT_BASE = PADDR_OFFSET = 0, so the
  * builder maps it at VA == PA, and every page of the initial region has
@@ -59,6 +60,12 @@
 #ifdef USE_HYPERCALL_PAGE
 	note_begin XEN_ELFNOTE_HYPERCALL_PAGE
 	.quad hypercall_page
+	note_end
+#endif
+#ifdef USE_MOD_START_PFN
+	/* The initrd may stay unmapped: start_info gives its first PFN. */
+	note_begin XEN_ELFNOTE_MOD_START_PFN
+	.long 1
 	note_end
 #endif
 

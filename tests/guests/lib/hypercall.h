@@ -79,6 +79,14 @@ static inline long hv_set_gdt(const uint64_t *frames, unsigned int entries)
 	return hypercall2(__HYPERVISOR_set_gdt, frames, entries);
 }
 
+static inline long hv_set_callbacks(unsigned long event,
+				    unsigned long failsafe,
+				    unsigned long syscall)
+{
+	return hypercall3(__HYPERVISOR_set_callbacks, event, failsafe,
+			  syscall);
+}
+
 static inline long hv_stack_switch(unsigned long ss, unsigned long sp)
 {
 	return hypercall2(__HYPERVISOR_stack_switch, ss, sp);

@@ -11,6 +11,7 @@
 #define M2P ((const volatile uint64_t *)MACH2PHYS_VIRT_START)
 
 static uint64_t *cur_l4;
+static uint64_t m2p_max_mfn;
 static uint64_t cur_l4_mfn;
 static unsigned long free_next, free_end;
 static uint64_t frame_next;	/* next PFN for frame_alloc, downwards */
@@ -23,6 +24,46 @@ uint64_t pfn_to_mfn(uint64_t pfn)
 uint64_t mfn_to_pfn(uint64_t mfn)
 {
 	return M2P[mfn];
+}
+
+uint64_t max_mfn(void)
+{
+	struct xen_machphys_mapping mm;
+
+	if (!m2p_max_mfn) {
+		if (hv_memory_op(XENMEM_machphys_mapping, &mm))
+			panic("XENMEM_machphys_mapping failed");
+		m2p_max_mfn = mm.max_mfn;
+	}
+	return m2p_max_mfn;
+}
+
+bool own_mfn(uint64_t mfn)
+{
+	uint64_t pfn;
+
+	if (mfn > max_mfn())
+		return false;
+	pfn = mfn_to_pfn(mfn);
+	return pfn < start_info->nr_pages && pfn_to_mfn(pfn) == mfn;
+}
+
+uint64_t foreign_mfn(void)
+{
+	uint64_t list[4];
+	struct xen_machphys_mfn_list ml = {
+		.max_extents = ARRAY_SIZE(list),
+		.extent_start = (uint64_t)list,
+	};
+	uint64_t mfn;
+
+	if (!hv_memory_op(XENMEM_machphys_mfn_list, &ml) && ml.nr_extents &&
+	    list[0] <= max_mfn() && !own_mfn(list[0]))
+		return list[0];
+	for (mfn = 0x100; mfn <= max_mfn(); mfn++)
+		if (!own_mfn(mfn))
+			return mfn;
+	return 0x10;
 }
 
 void *mfn_to_virt(uint64_t mfn)

@@ -52,7 +52,7 @@ unsigned long cmdline_ulong(const char *key, unsigned long def)
 
 	if (!cmdline_get(key, buf, sizeof(buf)))
 		return def;
-	return strtoul(buf, NULL, 0);
+	return simple_strtoull(buf, NULL, 0);
 }
 
 bool cmdline_has(const char *word)

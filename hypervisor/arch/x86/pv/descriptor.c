@@ -70,14 +70,13 @@ int pv_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 	if (entries > FIRST_RESERVED_GDT_ENTRY)
 		return -EINVAL;
 	for (i = 0; i < nr; i++) {
-		if (!mfn_is_ram(frames[i])) {
+		/* Any unusable frame is -EINVAL, as Xen answers. */
+		if (!mfn_is_ram(frames[i]) ||
+		    get_page_and_type(mfn_to_page(frames[i]), d,
+				      PGT_seg_desc_page)) {
 			rc = -EINVAL;
 			break;
 		}
-		rc = get_page_and_type(mfn_to_page(frames[i]), d,
-				       PGT_seg_desc_page);
-		if (rc)
-			break;
 	}
 	if (rc) {
 		put_frames(frames, i);
@@ -130,7 +129,7 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc)
 		put_page_type(pg);
 	}
 	put_page(pg);
-	return rc;
+	return rc ? -EINVAL : 0;
 }
 
 /* ---- LDT --------------------------------------------------------------- */

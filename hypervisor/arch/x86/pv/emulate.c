@@ -21,18 +21,29 @@
 
 #define XEN_CPUID_BASE		0x40000000
 
-/* CPUID.1: features a PV guest may see. */
-#define L1_ECX_HIDE	(BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | \
-			 BIT(8) | BIT(12) | BIT(15) | BIT(17) | BIT(18) | \
-			 BIT(21) | BIT(24) | BIT(26) | BIT(27) | BIT(28) | \
-			 BIT(29))
-#define L1_EDX_HIDE	(BIT(9) | BIT(21) | BIT(22) | BIT(29) | BIT(31))
-/* CPUID.7.0 EBX: what is safe without XSAVE, PCID or CR4 control. */
-#define L7_EBX_KEEP	(BIT(3) | BIT(8) | BIT(9) | BIT(18) | BIT(19) | \
-			 BIT(23) | BIT(24) | BIT(29))
-#define L7_EDX_KEEP	(BIT(10))	/* MD_CLEAR: advice, no MSR */
-#define EXT1_ECX_HIDE	(BIT(2) | BIT(12))	/* SVM, SKINIT */
-#define EXT1_EDX_HIDE	(BIT(26))		/* 1 GiB pages */
+/*
+ * The features a PV guest may see, as whitelists per CPUID word: what the
+ * Xen ABI offers PV guests, minus what Tandem does not virtualize (XSAVE
+ * and every extension that needs its state, FSGSBASE, TSX, machine
+ * checks and the speculation-control MSRs). Large pages (PSE), global pages, MTRRs and
+ * VME are never a PV guest's: it must not try to use them.
+ */
+#define L1_EDX_PV	0x1fc98b75	/* FPU DE TSC MSR PAE CX8 APIC SEP
+					   CMOV PAT CLFLUSH ACPI MMX FXSR
+					   SSE SSE2 SS HTT */
+#define L1_ECX_PV	0xc2f82203	/* SSE3 PCLMULQDQ SSSE3 CX16 SSE4.1/2
+					   X2APIC MOVBE POPCNT AESNI RDRAND
+					   HYPERVISOR */
+#define EXT1_EDX_PV	(0xea500800 | (L1_EDX_PV & 0x0183f3ff))
+#define EXT1_ECX_PV	0x042001e3	/* LAHF_LM CMP_LEGACY ABM SSE4A
+					   MISALIGNSSE 3DNOWPREFETCH TBM
+					   DBEXT */
+#define L7_EBX_PV	0x218c0308	/* BMI1 BMI2 ERMS RDSEED ADX
+					   CLFLUSHOPT CLWB SHA */
+#define L7_ECX_PV	0x02400101	/* PREFETCHWT1 GFNI RDPID CLDEMOTE */
+#define L7_EDX_PV	0x00004410	/* FSRM MD_CLEAR SERIALIZE */
+#define EXT8_EBX_PV	0x0c000005	/* CLZERO RSTR_FP_ERR_PTRS SSB_NO
+					   BTC_NO */
 
 void pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t res[4])
 {
@@ -64,8 +75,8 @@ void pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t res[4])
 		r.eax = MIN(r.eax, 0xdU);
 		break;
 	case 1:
-		r.ecx = (r.ecx & ~L1_ECX_HIDE) | BIT(31);	/* hypervisor */
-		r.edx &= ~L1_EDX_HIDE;
+		r.ecx = (r.ecx & L1_ECX_PV) | BIT(31);	/* hypervisor */
+		r.edx &= L1_EDX_PV;
 		r.ebx = (r.ebx & 0x00ffffff) | (v->vcpu_id << 24);
 		break;
 	case 5: case 6: case 0xa: case 0xd:
@@ -74,20 +85,23 @@ void pv_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t res[4])
 	case 7:
 		if (sub == 0) {
 			r.eax = 0;
-			r.ebx &= L7_EBX_KEEP;
-			r.ecx = 0;
-			r.edx &= L7_EDX_KEEP;
+			r.ebx &= L7_EBX_PV;
+			r.ecx &= L7_ECX_PV;
+			r.edx &= L7_EDX_PV;
 		} else {
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		}
 		break;
 	case 0x80000001:
-		r.ecx &= ~EXT1_ECX_HIDE;
-		r.edx &= ~EXT1_EDX_HIDE;
+		r.ecx &= EXT1_ECX_PV;
+		r.edx &= EXT1_EDX_PV;
 		break;
 	case 0x80000007:
 		r.edx &= BIT(8);	/* invariant TSC only */
 		r.eax = r.ebx = r.ecx = 0;
+		break;
+	case 0x80000008:
+		r.ebx &= EXT8_EBX_PV;
 		break;
 	case 0x8000000a:
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };

@@ -84,6 +84,9 @@ static int do_one_pt_update(struct domain *d, struct domain *pg_owner,
 		rc = -EINVAL;
 	}
 	put_page(pt);
+	if (rc)
+		pr_debug("%s: PTE update refused (%d): %#lx <- %#lx (table "
+			 "type %#lx)\n", d->name, rc, ptr, val, type);
 	return rc;
 }
 
@@ -159,6 +162,27 @@ struct page_info *pv_guest_l1_for(struct vcpu *v, unsigned long va)
 		mfn = pte_mfn(e);
 	}
 	return mfn_to_page(mfn);
+}
+
+/* Print the guest page-table walk for va (crash reports). */
+void pv_show_guest_walk(struct vcpu *v, unsigned long va)
+{
+	mfn_t mfn = v->arch.kernel_mode ? v->arch.guest_table :
+		    v->arch.guest_table_user;
+
+	if (mfn == INVALID_MFN || !guest_range_ok(va, 1))
+		return;
+	printk("  page walk for %#lx (%s page tables):", va,
+	       v->arch.kernel_mode ? "kernel" : "user");
+	for (int level = 4; level >= 1; level--) {
+		pte_t e = ((pte_t *)mfn_to_virt(mfn))[pt_index(va, level)];
+
+		printk(" L%d[%u]=%#lx", level, pt_index(va, level), e);
+		if (!(e & PTE_P) || !mfn_is_ram(pte_mfn(e)))
+			break;
+		mfn = pte_mfn(e);
+	}
+	printk("\n");
 }
 
 mfn_t pv_guest_va_to_mfn(struct vcpu *v, unsigned long va)
@@ -269,6 +293,8 @@ int pv_create_grant_mapping(struct vcpu *v, uint64_t addr, mfn_t mfn,
 	e = make_pte(mfn, PTE_P | PTE_A | PTE_D | PTE_NX | PTE_GRANT | PTE_US);
 	if (!(gnt_flags & GNTMAP_readonly))
 		e |= PTE_RW;
+	/* XENFEAT_gnttab_map_avail_bits: the guest's software PTE bits. */
+	e |= ((gnt_flags >> _GNTMAP_guest_avail0) & 7) << 9;
 	if (!(gnt_flags & GNTMAP_application_map))
 		e |= PTE_GUEST_KERNEL;	/* kernel-only mapping */
 

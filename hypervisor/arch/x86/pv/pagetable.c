@@ -290,14 +290,18 @@ int mod_pt_entry(struct page_info *pt, int level, unsigned int idx,
 	if (idx >= PTES_PER_TABLE || !entry_in_use(level, idx))
 		return -EINVAL;
 	old = t[idx];
-	/* Grant mappings are undone through the grant table, nowhere else. */
-	if (level == 1 && (old & PTE_GRANT))
+	/*
+	 * Grant mappings are undone through the grant table, nowhere else.
+	 * Only a present entry is one: the guest owns every bit of the
+	 * others (Linux keeps swap entries there, with bit 53 often set).
+	 */
+	if (level == 1 && (old & PTE_P) && (old & PTE_GRANT))
 		return -EBUSY;
 
 	if (level == 1) {
 		val = adjust_guest_l1e(val);
-		if (preserve_ad && (val & PTE_P) &&
-		    pte_mfn(val) == pte_mfn(old))
+		/* The A/D bits the CPU set in the old entry survive. */
+		if (preserve_ad && (val & PTE_P))
 			val |= old & (PTE_A | PTE_D);
 		/* Same frame, same writability: no reference changes. */
 		if ((val & PTE_P) && (old & PTE_P) &&

@@ -50,6 +50,23 @@ static const char *vector_name(unsigned int v)
 	       "exception";
 }
 
+/* What a guest crash report shows: registers and the top of its stack. */
+static void show_guest_state(struct vcpu *v, const struct cpu_regs *r)
+{
+	uint64_t stack[8];
+
+	printk("  %s vCPU %u in guest %s mode: rip %#lx rsp %#lx rflags "
+	       "%#lx\n", v->domain->name, v->vcpu_id,
+	       v->arch.kernel_mode ? "kernel" : "user", r->rip, r->rsp,
+	       r->rflags);
+	printk("  rax %#lx rbx %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx\n",
+	       r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi);
+	if (!copy_from_guest(stack, r->rsp, sizeof(stack)))
+		printk("  stack: %#lx %#lx %#lx %#lx %#lx %#lx %#lx %#lx\n",
+		       stack[0], stack[1], stack[2], stack[3], stack[4],
+		       stack[5], stack[6], stack[7]);
+}
+
 void toggle_guest_mode(struct vcpu *v)
 {
 	/* The active GS base belongs to the mode we leave: swap it out. */
@@ -77,6 +94,7 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs,
 	unsigned int n = 0;
 
 	if (!handler) {
+		show_guest_state(v, regs);
 		domain_crash(v->domain, "%s at rip %#lx with no handler "
 			     "registered", what, regs->rip);
 		return false;
@@ -159,6 +177,8 @@ static void deliver_pending_trap(struct vcpu *v, struct cpu_regs *regs)
 	char what[64];
 
 	t->pending = false;
+	if (t->vector == X86_EXC_PF && !ti->address)
+		pv_show_guest_walk(v, v->vcpu_info->arch.cr2);
 	if (t->vector == X86_EXC_PF)
 		snprintf(what, sizeof(what), "%s (error %#x, address %#lx)",
 			 vector_name(t->vector), t->error_code,
@@ -450,22 +470,17 @@ long do_callback_op(int cmd, uint64_t arg)
 
 		if (copy_from_guest(&cb, arg, sizeof(cb)))
 			return -EFAULT;
-		if (cb.type == CALLBACKTYPE_event ||
-		    cb.type == CALLBACKTYPE_failsafe)
-			return -EINVAL;	/* these are not optional */
+		/* As in Xen: only the NMI callback may be taken away. */
 		switch (cb.type) {
-		case CALLBACKTYPE_syscall:
-			v->arch.syscall_callback = 0;
-			return 0;
-		case CALLBACKTYPE_syscall32:
-			v->arch.syscall32_callback = 0;
-			return 0;
-		case CALLBACKTYPE_sysenter:
-			v->arch.sysenter_callback = 0;
-			return 0;
 		case CALLBACKTYPE_nmi:
 			v->arch.nmi_callback = 0;
 			return 0;
+		case CALLBACKTYPE_event:
+		case CALLBACKTYPE_failsafe:
+		case CALLBACKTYPE_syscall:
+		case CALLBACKTYPE_syscall32:
+		case CALLBACKTYPE_sysenter:
+			return -EINVAL;
 		default:
 			return -ENOSYS;
 		}
@@ -476,17 +491,20 @@ long do_callback_op(int cmd, uint64_t arg)
 	}
 }
 
+/* The old interface: three registrations with no flags (Xen's rules). */
 long do_set_callbacks(unsigned long event, unsigned long failsafe,
 		      unsigned long syscall)
 {
 	struct vcpu *v = current;
+	const struct callback_register cbs[] = {
+		{ .type = CALLBACKTYPE_event, .address = event },
+		{ .type = CALLBACKTYPE_failsafe, .address = failsafe },
+		{ .type = CALLBACKTYPE_syscall, .address = syscall },
+	};
 
-	if (!is_canonical(event) || !is_canonical(failsafe) ||
-	    !is_canonical(syscall))
-		return -EINVAL;
-	v->arch.event_callback = event;
-	v->arch.failsafe_callback = failsafe;
-	v->arch.syscall_callback = syscall;
+	/* A bad address leaves that callback as it was, like Xen. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(cbs); i++)
+		register_callback(v, &cbs[i]);
 	return 0;
 }
 

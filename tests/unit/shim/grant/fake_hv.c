@@ -3,11 +3,11 @@
  * Stand-ins for the hypervisor services grant_table.c calls, just close
  * enough to the real ones for the reference counts to mean the same:
  * a frame table over fake_machine[], page and type references, lent
- * hypervisor pages, a domain registry, guest copies, and grant PTEs that
- * hold a page (and writable type) reference like real ones do.
+ * hypervisor pages (whose allocation can be made to fail), and grant
+ * PTEs that hold a page (and writable type) reference like real ones do.
+ * Logging, small allocations, the domain registry and guest copies come
+ * from shim/fake_services.c.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <tandem/errno.h>
@@ -23,11 +23,9 @@ unsigned char fake_machine[FAKE_NR_FRAMES * PAGE_SIZE] __aligned(PAGE_SIZE);
 static struct page_info fake_frames[FAKE_NR_FRAMES];
 struct page_info *frame_table = fake_frames;
 mfn_t max_page = FAKE_NR_FRAMES;
-struct vcpu *test_current;
 
 long fake_hv_allocs_until_failure = -1;
 bool fake_pt_gone;
-long fake_live_allocs;
 int fake_nr_unimplemented;
 
 /* ---- frames ---- */
@@ -174,101 +172,9 @@ void put_page_and_type(struct page_info *pg)
 	put_page(pg);
 }
 
-/* ---- small allocations, logging ---- */
-
-void *xzalloc(size_t size)
-{
-	fake_live_allocs++;
-	return calloc(1, size);
-}
-
-void xfree(void *p)
-{
-	if (p)
-		fake_live_allocs--;
-	free(p);
-}
-
-void printk_level(enum log_level lvl, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# log: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL hypervisor panic: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	exit(2);
-}
-
 void log_unimplemented(const char *hypercall, long subop)
 {
 	fake_nr_unimplemented++;
-}
-
-/* ---- domains ---- */
-
-#define MAX_FAKE_DOMS	8
-static struct domain *fake_doms[MAX_FAKE_DOMS];
-
-void fake_register_domain(struct domain *d)
-{
-	for (unsigned int i = 0; i < MAX_FAKE_DOMS; i++) {
-		if (!fake_doms[i]) {
-			fake_doms[i] = d;
-			return;
-		}
-	}
-	BUG();
-}
-
-void fake_forget_domain(struct domain *d)
-{
-	for (unsigned int i = 0; i < MAX_FAKE_DOMS; i++)
-		if (fake_doms[i] == d)
-			fake_doms[i] = NULL;
-}
-
-struct domain *domain_by_id(domid_t id)
-{
-	for (unsigned int i = 0; i < MAX_FAKE_DOMS; i++)
-		if (fake_doms[i] && fake_doms[i]->domain_id == id &&
-		    fake_doms[i]->state != DOMAIN_DYING)
-			return fake_doms[i];
-	return NULL;
-}
-
-struct domain *get_domain_by_id(struct domain *caller, domid_t id)
-{
-	return id == DOMID_SELF ? caller : domain_by_id(id);
-}
-
-/* ---- guest copies ---- */
-
-int copy_from_guest(void *dst, uint64_t src, size_t n)
-{
-	if (!src || src == FAKE_BAD_GUEST_VA)
-		return -EFAULT;
-	memcpy(dst, (const void *)(uintptr_t)src, n);
-	return 0;
-}
-
-int copy_to_guest(uint64_t dst, const void *src, size_t n)
-{
-	if (!dst || dst == FAKE_BAD_GUEST_VA)
-		return -EFAULT;
-	memcpy((void *)(uintptr_t)dst, src, n);
-	return 0;
 }
 
 /* ---- grant PTEs ---- */

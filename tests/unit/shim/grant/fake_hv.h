@@ -11,16 +11,14 @@
 #include <tandem/domain.h>
 #include <tandem/mm.h>
 
-#define FAKE_BAD_GUEST_VA	0xdead0000UL	/* copies with it fail */
+#include "../fake_services.h"
+
 #define FAKE_BAD_HOST_ADDR	0xbad000UL	/* no L1 maps it */
 
 extern long fake_hv_allocs_until_failure;	/* < 0: never fail */
 extern bool fake_pt_gone;	/* pv_destroy_grant_mapping() fails */
-extern long fake_live_allocs;	/* xzalloc() minus xfree() */
 extern int fake_nr_unimplemented;
 
-void fake_register_domain(struct domain *d);
-void fake_forget_domain(struct domain *d);
 mfn_t fake_alloc_domain_frame(struct domain *d);
 unsigned long fake_free_frames(void);
 

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Stand-ins for what sched_credit.c calls, for test_sched_credit only:
- * clock, timers, softirqs, the context switch, vcpu_runnable(), guest
- * copies (guest addresses are host pointers) and console output.
+ * clock, timers, softirqs, the context switch and vcpu_runnable(). Guest
+ * copies and console output come from shim/fake_services.c.
  */
 #include <setjmp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <tandem/domain.h>
 #include <tandem/lib.h>
@@ -182,40 +179,4 @@ bool vcpu_runnable(const struct vcpu *v)
 
 	return !v->pause_flags && !v->pause_count && v->is_initialised &&
 	       !d->pause_count && d->state == DOMAIN_RUNNING;
-}
-
-int copy_to_guest(uint64_t dst, const void *src, size_t n)
-{
-	memcpy((void *)(uintptr_t)dst, src, n);
-	return 0;
-}
-
-void printk(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-}
-
-void printk_level(enum log_level lvl, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("PANIC: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	exit(2);
 }

@@ -16,6 +16,7 @@ struct cpu_features {
 	uint32_t phys_addr_bits;
 	bool nx, pge, pdpe1gb, smep, smap, invariant_tsc, tsc_deadline;
 	bool x2apic;
+	char hypervisor[13];	/* signature if we run virtualized */
 };
 
 extern struct cpu_features boot_cpu;

@@ -76,6 +76,7 @@ void pv_put_ldt(struct vcpu *v);
 pte_t *pv_ldt_l1e(struct vcpu *v);
 /* The L1 table frame that maps va in the vCPU's kernel tables, or NULL. */
 struct page_info *pv_guest_l1_for(struct vcpu *v, unsigned long va);
+void pv_show_guest_walk(struct vcpu *v, unsigned long va);
 /* The frame mapped at va in the vCPU's kernel page tables, or INVALID_MFN. */
 mfn_t pv_guest_va_to_mfn(struct vcpu *v, unsigned long va);
 

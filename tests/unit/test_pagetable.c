@@ -943,7 +943,7 @@ static void test_mod_l1(struct tree *t)
 		 "mod L1: PTE_GRANT from the guest refused (same frame)");
 	CHECK_EQ(e[10], make_pte(d1, F_RW), "mod L1: ... entry unchanged");
 
-	/* preserve_ad: keep what the hardware set on the same frame. */
+	/* preserve_ad: keep the A and D bits the CPU set, as Xen does. */
 	e[10] |= PTE_A | PTE_D;
 	CHECK_EQ(mod_pt_entry(l1, 1, 10, make_pte(d1, F_RW), &doma.d, true),
 		 0, "mod L1: preserve_ad update");
@@ -955,10 +955,16 @@ static void test_mod_l1(struct tree *t)
 	e[10] |= PTE_A | PTE_D;
 	CHECK_EQ(mod_pt_entry(l1, 1, 10, make_pte(d0, F_RO), &doma.d, true),
 		 0, "mod L1: preserve_ad to another frame");
-	CHECK_EQ(e[10], make_pte(d0, F_RO),
-		 "mod L1: ... does not carry A and D over");
+	CHECK_EQ(e[10], make_pte(d0, F_RO | PTE_A | PTE_D),
+		 "mod L1: ... carries A and D over too");
 	CHECK(pcount(d1) == p1 && tcount(d1) == 0 && pcount(d0) == p0 + 1,
 	      "mod L1: ... references moved");
+	CHECK_EQ(mod_pt_entry(l1, 1, 10, make_pte(d0, F_RO), &doma.d, false),
+		 0, "mod L1: clear A and D");
+	e[11] = PTE_A | PTE_D;		/* junk in a non-present entry */
+	CHECK_EQ(mod_pt_entry(l1, 1, 11, 0, &doma.d, true), 0,
+		 "mod L1: preserve_ad with a non-present entry");
+	CHECK_EQ(e[11], 0, "mod L1: ... adds nothing to it");
 
 	CHECK_EQ(mod_pt_entry(l1, 1, 11, make_pte(d1, F_KRW | PTE_G),
 			      &doma.d, false), 0, "mod L1: a kernel mapping");

@@ -189,6 +189,8 @@ int arch_set_info_guest(struct vcpu *v, const struct vcpu_guest_context *c)
 		.rflags = (r->rflags & ~(RFLAGS_IOPL | RFLAGS_VM)) |
 			  RFLAGS_IF | RFLAGS_MBS,
 	};
+	/* The context's IOPL is the vCPU's virtual one (Linux asks for 1). */
+	a->iopl = (r->rflags & RFLAGS_IOPL) >> 12;
 	a->kernel_mode = (c->flags & VGCF_in_kernel) || !c->ctrlreg[1];
 	a->kernel_ss = c->kernel_ss | 3;
 	a->kernel_sp = c->kernel_sp;

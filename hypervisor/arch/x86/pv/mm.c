@@ -277,7 +277,8 @@ int pv_create_grant_mapping(struct vcpu *v, uint64_t addr, mfn_t mfn,
 	if (!l1)
 		return -EINVAL;
 	t = page_to_virt(l1);
-	if (t[idx] & PTE_GRANT)
+	/* A present grant PTE (non-present ones may be swap entries). */
+	if ((t[idx] & (PTE_P | PTE_GRANT)) == (PTE_P | PTE_GRANT))
 		return -EBUSY;	/* unmap the old grant first */
 
 	pg = mfn_to_page(mfn);

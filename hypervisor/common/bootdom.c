@@ -111,76 +111,121 @@ static void copy_cmdline(char *dst, size_t len, const char *src)
 		dst[--n] = '\0';
 }
 
+/*
+ * What a boot-time domain was built from, kept so that the domain can be
+ * built again when it asks to reboot. Its modules stay in memory.
+ */
+struct boot_domain {
+	bool in_use;
+	struct module_opts o;
+	const struct boot_module *kernel, *initrd;
+	char cmdline[BOOT_CMDLINE_LEN];
+	domid_t id;
+};
+
+static struct boot_domain boot_domains[MAX_BOOT_MODULES];
+
+static int start_boot_domain(struct boot_domain *bd, bool quiet)
+{
+	struct dom_build_spec spec;
+	struct kernel_image ki;
+	struct domain *d;
+	char why[160];
+	int rc;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.name = bd->o.name[0] ? bd->o.name : NULL;
+	spec.id = bd->id;
+	spec.privileged = bd->id == 0;
+	spec.mem_bytes = bd->o.mem ? bd->o.mem : spec.privileged ?
+			 opt_dom0_mem : DEFAULT_DOMU_MEM;
+	spec.vcpus = bd->o.vcpus ? bd->o.vcpus : 1;
+	spec.weight = bd->o.weight;
+	spec.cap = bd->o.cap;
+	spec.cmdline = bd->cmdline;
+	if (bd->initrd) {
+		spec.initrd = maddr_to_virt(bd->initrd->start);
+		spec.initrd_size = bd->initrd->size;
+	}
+	rc = kernel_image_open(maddr_to_virt(bd->kernel->start),
+			       bd->kernel->size, &ki, why, sizeof(why));
+	if (rc) {
+		pr_err("%s: cannot read the kernel: %s\n", bd->o.file, why);
+		return rc;
+	}
+	spec.kernel = ki.elf;
+	spec.kernel_size = ki.elf_size;
+	rc = pv_build_domain(&spec, &d, why, sizeof(why));
+	kernel_image_close(&ki);
+	if (rc) {
+		pr_err("%s: cannot build domain %u: %s\n", bd->o.file,
+		       spec.id, why);
+		return rc;
+	}
+	if (!quiet)
+		printk("domain %u (%s): %s, %lu MiB, %u vCPU%s%s%s\n",
+		       d->domain_id, d->name, bd->o.file,
+		       (unsigned long)(spec.mem_bytes >> 20), spec.vcpus,
+		       spec.vcpus == 1 ? "" : "s",
+		       d->is_privileged ? ", privileged" : "",
+		       bd->initrd ? ", with initrd" : "");
+	return 0;
+}
+
+void boot_domain_restart(domid_t id)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(boot_domains); i++) {
+		struct boot_domain *bd = &boot_domains[i];
+
+		if (!bd->in_use || bd->id != id)
+			continue;
+		printk("domain %u restarting\n", id);
+		start_boot_domain(bd, false);
+		return;
+	}
+}
+
+static bool module_in_use(const struct boot_module *m)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(boot_domains); i++)
+		if (boot_domains[i].in_use && (boot_domains[i].kernel == m ||
+					       boot_domains[i].initrd == m))
+			return true;
+	return false;
+}
+
 void build_boot_domains(void)
 {
-	static char cmdline[BOOT_CMDLINE_LEN];
 	domid_t next_id = 0;
 	unsigned int built = 0;
 
 	for (unsigned int i = 0; i < boot_info.nr_mods; i++) {
 		const struct boot_module *m = &boot_info.mods[i];
-		const struct boot_module *rd = NULL;
-		struct dom_build_spec spec;
-		struct module_opts o, rdo;
-		struct kernel_image ki;
-		struct domain *d;
-		char why[160];
-		int rc;
+		struct boot_domain *bd = &boot_domains[built];
+		struct module_opts rdo;
 
-		parse_module_string(m->cmdline, &o);
-		if (o.initrd || !is_kernel_image(m)) {
+		memset(bd, 0, sizeof(*bd));
+		parse_module_string(m->cmdline, &bd->o);
+		if (bd->o.initrd || !is_kernel_image(m)) {
 			pr_err("module %u (%s): not a kernel (no ELF or bzImage "
 			       "header) and no kernel before it; skipped\n",
-			       i, o.file);
+			       i, bd->o.file);
 			continue;
 		}
-		if (o.bad[0])
+		if (bd->o.bad[0])
 			pr_warn("module %u (%s): unknown option '%s' ignored\n",
-				i, o.file, o.bad);
+				i, bd->o.file, bd->o.bad);
+		bd->kernel = m;
 		if (i + 1 < boot_info.nr_mods) {
 			parse_module_string(boot_info.mods[i + 1].cmdline, &rdo);
 			if (rdo.initrd || !is_kernel_image(&boot_info.mods[i + 1]))
-				rd = &boot_info.mods[++i];
+				bd->initrd = &boot_info.mods[++i];
 		}
-
-		copy_cmdline(cmdline, sizeof(cmdline), o.cmdline);
-		memset(&spec, 0, sizeof(spec));
-		spec.name = o.name[0] ? o.name : NULL;
-		spec.id = next_id;
-		spec.privileged = next_id == 0;
-		spec.mem_bytes = o.mem ? o.mem : spec.privileged ?
-				 opt_dom0_mem : DEFAULT_DOMU_MEM;
-		spec.vcpus = o.vcpus ? o.vcpus : 1;
-		spec.weight = o.weight;
-		spec.cap = o.cap;
-		rc = kernel_image_open(maddr_to_virt(m->start), m->size, &ki,
-				       why, sizeof(why));
-		if (rc) {
-			pr_err("module %u (%s): cannot read the kernel: %s\n",
-			       i, o.file, why);
+		copy_cmdline(bd->cmdline, sizeof(bd->cmdline), bd->o.cmdline);
+		bd->id = next_id;
+		if (start_boot_domain(bd, false))
 			continue;
-		}
-		spec.kernel = ki.elf;
-		spec.kernel_size = ki.elf_size;
-		if (rd) {
-			spec.initrd = maddr_to_virt(rd->start);
-			spec.initrd_size = rd->size;
-		}
-		spec.cmdline = cmdline;
-
-		rc = pv_build_domain(&spec, &d, why, sizeof(why));
-		kernel_image_close(&ki);
-		if (rc) {
-			pr_err("module %u (%s): cannot build domain %u: %s\n",
-			       i, o.file, spec.id, why);
-			continue;
-		}
-		printk("domain %u (%s): %s, %lu MiB, %u vCPU%s%s%s\n",
-		       d->domain_id, d->name, o.file,
-		       (unsigned long)(spec.mem_bytes >> 20), spec.vcpus,
-		       spec.vcpus == 1 ? "" : "s",
-		       d->is_privileged ? ", privileged" : "",
-		       rd ? ", with initrd" : "");
+		bd->in_use = true;
 		next_id++;
 		built++;
 	}
@@ -188,11 +233,12 @@ void build_boot_domains(void)
 		pr_warn("no boot modules: nothing to run. Pass a kernel as a "
 			"multiboot module (QEMU: -initrd kernel.elf)\n");
 
-	/* The images are loaded: their memory is free for everyone now. */
+	/* Modules nobody will boot again are free for everyone now. */
 	for (unsigned int i = 0; i < boot_info.nr_mods; i++)
-		heap_release_range(boot_info.mods[i].start,
-				   boot_info.mods[i].start +
-				   boot_info.mods[i].size);
+		if (!module_in_use(&boot_info.mods[i]))
+			heap_release_range(boot_info.mods[i].start,
+					   boot_info.mods[i].start +
+					   boot_info.mods[i].size);
 	if (!built && boot_info.nr_mods)
 		pr_err("no domain could be built\n");
 }

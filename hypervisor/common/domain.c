@@ -9,6 +9,7 @@
  * keep the struct alive until the last one is freed.
  */
 #include <tandem/console.h>
+#include <tandem/dom_build.h>
 #include <tandem/domain.h>
 #include <tandem/errno.h>
 #include <tandem/event.h>
@@ -197,6 +198,7 @@ void domain_shutdown(struct domain *d, uint8_t reason)
 		return;
 	d->state = DOMAIN_SHUTDOWN;
 	d->shutdown_code = reason;
+	d->reboot_requested = reason == SHUTDOWN_reboot;
 	console_flush_guest(d);
 	printk("domain %u (%s) shut down: %s\n", d->domain_id, d->name,
 	       reason < ARRAY_SIZE(shutdown_names) ? shutdown_names[reason] :
@@ -204,8 +206,8 @@ void domain_shutdown(struct domain *d, uint8_t reason)
 	stop_vcpus(d);
 	/*
 	 * No toolstack yet owns boot-time domains, so nobody would collect
-	 * a shut-down domain: release it now. A reboot request is reported
-	 * but not acted on until the toolstack can rebuild domains.
+	 * a shut-down domain: release it now, and build it again afterwards
+	 * if it asked to reboot.
 	 */
 	domain_kill(d);
 }
@@ -292,6 +294,9 @@ static void relinquish_resources(struct domain *d)
 
 static void free_domain_struct(struct domain *d)
 {
+	domid_t id = d->domain_id;
+	bool restart = d->reboot_requested;
+
 	printk("domain %u (%s) destroyed; its memory is free again\n",
 	       d->domain_id, d->name);
 	list_del(&d->domain_list);
@@ -305,6 +310,8 @@ static void free_domain_struct(struct domain *d)
 		hardware_domain = NULL;
 	xfree(d->vcpus);
 	xfree(d);
+	if (restart)
+		boot_domain_restart(id);
 }
 
 /* SOFTIRQ_RECLAIM: release dying domains that no CPU is running. */

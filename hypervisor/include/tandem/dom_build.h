@@ -32,5 +32,7 @@ int pv_build_domain(const struct dom_build_spec *spec, struct domain **out,
 
 /* Boot modules → domains (common/bootdom.c). */
 void build_boot_domains(void);
+/* Build a boot-time domain again (it asked to reboot). */
+void boot_domain_restart(domid_t id);
 
 #endif

@@ -99,6 +99,7 @@ struct domain {
 
 	enum domain_state state;
 	uint8_t shutdown_code;		/* SHUTDOWN_* once shut down */
+	bool reboot_requested;		/* the guest asked to reboot */
 	unsigned int pause_count;	/* toolstack pauses (whole domain) */
 
 	/* Memory. */

@@ -147,10 +147,13 @@ static int start_boot_domain(struct boot_domain *bd, bool quiet)
 		spec.initrd = maddr_to_virt(bd->initrd->start);
 		spec.initrd_size = bd->initrd->size;
 	}
+	unsigned int mod = bd->kernel - boot_info.mods;
+
 	rc = kernel_image_open(maddr_to_virt(bd->kernel->start),
 			       bd->kernel->size, &ki, why, sizeof(why));
 	if (rc) {
-		pr_err("%s: cannot read the kernel: %s\n", bd->o.file, why);
+		pr_err("module %u (%s): cannot read the kernel: %s\n", mod,
+		       bd->o.file, why);
 		return rc;
 	}
 	spec.kernel = ki.elf;
@@ -158,8 +161,8 @@ static int start_boot_domain(struct boot_domain *bd, bool quiet)
 	rc = pv_build_domain(&spec, &d, why, sizeof(why));
 	kernel_image_close(&ki);
 	if (rc) {
-		pr_err("%s: cannot build domain %u: %s\n", bd->o.file,
-		       spec.id, why);
+		pr_err("module %u (%s): cannot build domain %u: %s\n", mod,
+		       bd->o.file, spec.id, why);
 		return rc;
 	}
 	if (!quiet)

@@ -234,8 +234,10 @@ def run_qemu(cmd, scen, log_path, verbose):
 
 def evaluate(scen, res, log, allow_skip, xfail=()):
     errors = []
-    if res.panic:
+    if res.panic and not scen.expect_panic:
         errors.append("panic: %s" % res.panic)
+    if scen.expect_panic and not res.panic:
+        errors.append("the hypervisor did not panic")
     if res.keys_left:
         errors.append("%d key step(s) never typed: their pattern never "
                       "appeared" % res.keys_left)

@@ -59,6 +59,8 @@ class Scenario:
     # Typed on the serial line: (pattern, bytes) steps, each sent once its
     # pattern appears in the log after the previous step's match.
     keys: List[Tuple[str, bytes]] = field(default_factory=list)
+    # The hypervisor is made to panic on purpose: not an error by itself.
+    expect_panic: bool = False
 
 
 # Every scenario starts with an idle privileged dom0, so that the test
@@ -257,6 +259,39 @@ CONIN_KEYS = [
 ]
 
 
+# The 'C' debug key crashes the hypervisor: its report must be readable.
+PANIC_KEYS = [
+    (r"console focus: dom0 ", CTRL_A3),
+    (r"console focus: second ", CTRL_A3),
+    (r"console focus: hypervisor \(debug keys", b"C"),
+]
+
+
+def check_panic_report(log, results):
+    """Fault name, registers, a symbolised backtrace, then silence."""
+    errors = []
+    want = [
+        (r"\*\*\* hypervisor fault: #PF page fault \(vector 14\)",
+         "the fault and its vector"),
+        (r"page-fault address: 0000000000000008", "the fault address"),
+        (r"rip: e008:ffff8280[0-9a-f]{8}", "the faulting rip"),
+        (r"rax: [0-9a-f]{16}  rbx: ", "the general registers"),
+        (r"cr0: [0-9a-f]{16}  cr2: ", "the control registers"),
+        (r"backtrace:\n(  [0-9a-f]{16} \w+\+0x[0-9a-f]+\n)+",
+         "a backtrace with symbol names"),
+        (r"  [0-9a-f]{16} debug_key\+0x", "the crashing function"),
+        (r"PANIC: fatal #PF page fault in the hypervisor",
+         "the panic line"),
+    ]
+    for pattern, what in want:
+        if not re.search(pattern, log.replace("\r", "")):
+            errors.append("panic report lacks %s" % what)
+    after = log[log.find("PANIC:"):].splitlines()[1:]
+    if any(line.startswith("(") for line in after):
+        errors.append("guest output after the panic")
+    return errors
+
+
 def check_debug_keys(log, results):
     """Focus order, and each key's answer from the hypervisor only."""
     errors = []
@@ -353,6 +388,10 @@ SCENARIOS = [
              [dom0(), Module("idle.elf", name="second")],
              suites=[], keys=DEBUG_KEYS, checks=[check_debug_keys],
              wait_for=[r"  heap: \d+ of \d+ pages free"]),
+    Scenario("panic-report",
+             [dom0(), Module("idle.elf", name="second")],
+             suites=[], keys=PANIC_KEYS, checks=[check_panic_report],
+             expect_panic=True, wait_for=[r"PANIC:"]),
     Scenario("console-input",
              [dom0(), Module("conin.elf", "expect=" + CONIN_LINE.hex(),
                              name="conin")],

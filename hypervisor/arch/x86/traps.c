@@ -197,8 +197,8 @@ void show_backtrace(unsigned long rbp, unsigned long rip)
 	for (int depth = 0; depth < 32; depth++) {
 		unsigned long *frame = (unsigned long *)rbp;
 
-		if (rbp < lo || rbp + 16 > hi || (rbp & 7))
-			break;
+		if (rbp < lo || rbp + 16 > hi || (rbp & 7) || !frame[1])
+			break;	/* off our stack, or a reset stack's end */
 		print_symbol("  ", frame[1]);
 		rbp = frame[0];
 	}

@@ -24,6 +24,7 @@
 #include <asm/pv.h>
 #include <asm/serial.h>
 #include <public/io/console.h>
+#include <public/sysctl.h>
 #include <public/xen.h>
 
 static enum log_level log_threshold = LOG_INFO;
@@ -52,8 +53,50 @@ static const char *const level_tag[] = {
 /* The domain whose partial line is on the screen now, if any. */
 static struct domain *line_owner;
 
+/*
+ * The console ring: the last CONRING_SIZE bytes of output, for dom0's
+ * sysctl readconsole. The indexes run freely; the size divides 2^32.
+ */
+#define CONRING_SIZE	(64 * 1024)
+static char conring[CONRING_SIZE];
+static uint32_t conring_prod, conring_cons;
+
+static void conring_put(const char *s, size_t n)
+{
+	for (; n; n--, s++)
+		conring[conring_prod++ % CONRING_SIZE] = *s;
+	if (conring_prod - conring_cons > CONRING_SIZE)
+		conring_cons = conring_prod - CONRING_SIZE;
+}
+
+long console_read_ring(struct xen_sysctl_readconsole *op)
+{
+	uint32_t c = conring_cons, p = conring_prod, done = 0;
+
+	/* Go on from where the caller stopped, if that is still held. */
+	if (op->incremental && op->index - c - 1 < p - c)
+		c = op->index;
+	while (c != p && done < op->count) {
+		uint32_t at = c % CONRING_SIZE;
+		uint32_t n = MIN(MIN(p - c, CONRING_SIZE - at),
+				 op->count - done);
+
+		if (copy_to_guest(op->buffer + done, &conring[at], n))
+			return -EFAULT;
+		done += n;
+		c += n;
+	}
+	/* "Clear" drops what the caller has now read. */
+	if (op->clear)
+		conring_cons = c;
+	op->count = done;
+	op->index = c;
+	return 0;
+}
+
 static void serial_write(const char *s, size_t n)
 {
+	conring_put(s, n);
 	for (; n; n--, s++) {
 		if (*s == '\n')
 			serial_putc('\r');
@@ -116,8 +159,17 @@ void printk(const char *fmt, ...)
 
 /* ---- guest output -------------------------------------------------------- */
 
-static struct domain *focus;		/* NULL: the hypervisor */
-static bool focus_on_hypervisor;
+/*
+ * Who gets the keyboard: a domain id (so focus survives a domain's reboot
+ * and never points at a freed domain), or the hypervisor's debug keys.
+ */
+static domid_t focus_id;
+static bool focus_on_hypervisor = true;
+
+static struct domain *focus_domain(void)
+{
+	return focus_on_hypervisor ? NULL : domain_by_id(focus_id);
+}
 
 static void emit_guest(struct domain *d, bool newline)
 {
@@ -171,7 +223,7 @@ void console_guest_write(struct domain *d, const char *s, size_t n)
 			emit_guest(d, true);
 	}
 	/* The domain being typed at sees its prompt without a newline. */
-	if (d == focus && !focus_on_hypervisor && c->line_len)
+	if (!focus_on_hypervisor && d->domain_id == focus_id && c->line_len)
 		emit_guest(d, false);
 }
 
@@ -215,11 +267,6 @@ void console_detach(struct domain *d)
 {
 	console_flush_guest(d);
 	d->console.ring = NULL;
-	if (focus == d) {
-		focus = NULL;
-		focus_on_hypervisor = true;
-		printk("console focus: hypervisor (%s has ended)\n", d->name);
-	}
 }
 
 /* ---- console_io ----------------------------------------------------------- */
@@ -292,33 +339,37 @@ static void poll_serial(void *unused)
 
 static void announce_focus(void)
 {
-	if (focus_on_hypervisor || !focus)
+	struct domain *d = focus_domain();
+
+	if (!d)
 		printk("console focus: hypervisor (debug keys; 'h' for help). "
 		       "Ctrl-A three times switches.\n");
 	else
 		printk("console focus: %s (domain %u). Ctrl-A three times "
-		       "switches.\n", focus->name, focus->domain_id);
+		       "switches.\n", d->name, d->domain_id);
 }
 
+static void focus_on(struct domain *d)
+{
+	focus_on_hypervisor = !d;
+	if (d)
+		focus_id = d->domain_id;
+}
+
+/* Next domain in list order after the focused one, then the hypervisor. */
 static void switch_focus(void)
 {
-	struct domain *d;
+	struct domain *d = focus_domain();
 
-	if (focus_on_hypervisor || !focus) {
-		focus_on_hypervisor = false;
-		focus = list_empty(&domain_list) ? NULL :
-			list_first_entry(&domain_list, struct domain,
-					 domain_list);
-		if (!focus)
-			focus_on_hypervisor = true;
-	} else if (focus->domain_list.next == &domain_list) {
-		focus = NULL;
-		focus_on_hypervisor = true;
-	} else {
-		d = list_entry(focus->domain_list.next, struct domain,
-			       domain_list);
-		focus = d;
-	}
+	if (!d)
+		focus_on(list_empty(&domain_list) ? NULL :
+			 list_first_entry(&domain_list, struct domain,
+					  domain_list));
+	else if (d->domain_list.next == &domain_list)
+		focus_on(NULL);
+	else
+		focus_on(list_entry(d->domain_list.next, struct domain,
+				    domain_list));
 	announce_focus();
 }
 
@@ -384,10 +435,13 @@ static void debug_key(char c)
 
 static void deliver(char c)
 {
-	if (focus_on_hypervisor || !focus)
+	struct domain *d = focus_domain();
+
+	if (focus_on_hypervisor)
 		debug_key(c);
-	else
-		deliver_to_domain(focus, c);
+	else if (d)
+		deliver_to_domain(d, c);
+	/* The focused domain is rebooting or gone: the key is dropped. */
 }
 
 void console_softirq(void)
@@ -419,10 +473,10 @@ void console_start_input(void)
 	init_timer(&poll_timer, poll_serial, NULL);
 	set_timer(&poll_timer, NOW() + POLL_PERIOD);
 	/* dom0 first, else the first domain there is. */
-	focus = hardware_domain;
-	if (!focus && !list_empty(&domain_list))
-		focus = list_first_entry(&domain_list, struct domain,
-					 domain_list);
-	focus_on_hypervisor = !focus;
+	if (hardware_domain)
+		focus_on(hardware_domain);
+	else if (!list_empty(&domain_list))
+		focus_on(list_first_entry(&domain_list, struct domain,
+					  domain_list));
 	announce_focus();
 }

@@ -18,6 +18,7 @@
 #include <tandem/sched.h>
 #include <tandem/softirq.h>
 #include <asm/context.h>
+#include <asm/reboot.h>
 #include <asm/pagetable.h>
 #include <asm/time.h>
 #include <public/sched.h>
@@ -25,6 +26,7 @@
 LIST_HEAD_DEF(domain_list);
 struct domain *hardware_domain;
 bool domains_started;
+static bool all_gone_reported;
 static LIST_HEAD_DEF(dying_list);
 
 /* Out-of-range vCPUs use this until they register their own vcpu_info. */
@@ -47,6 +49,19 @@ struct domain *domain_by_id(domid_t id)
 		if (d->domain_id == id && d->state != DOMAIN_DYING)
 			return d;
 	return NULL;
+}
+
+struct domain *domain_next_by_id(domid_t from)
+{
+	struct list_head *lists[] = { &domain_list, &dying_list };
+	struct domain *d, *best = NULL;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(d, lists[i], domain_list)
+			if (d->domain_id >= from &&
+			    (!best || d->domain_id < best->domain_id))
+				best = d;
+	return best;
 }
 
 struct domain *get_domain_by_id(struct domain *caller, domid_t id)
@@ -134,6 +149,7 @@ struct domain *domain_create(domid_t id, const char *name,
 	update_domain_wallclock_time(d);
 
 	list_add_tail(&d->domain_list, &domain_list);
+	all_gone_reported = false;
 	if (privileged && !hardware_domain)
 		hardware_domain = d;
 	return d;
@@ -180,6 +196,14 @@ static bool domain_is_running_somewhere(const struct domain *d)
 	return false;
 }
 
+/* Tell dom0 (its toolstack and store) that a domain shut down or died. */
+static void notify_dom_exc(const struct domain *d)
+{
+	if (hardware_domain && hardware_domain != d &&
+	    hardware_domain->state == DOMAIN_RUNNING)
+		send_guest_global_virq(hardware_domain, VIRQ_DOM_EXC);
+}
+
 /* Stop the domain for good and queue its resources for release. */
 static void domain_kill(struct domain *d)
 {
@@ -187,9 +211,11 @@ static void domain_kill(struct domain *d)
 		return;
 	d->state = DOMAIN_DYING;
 	stop_vcpus(d);
+	console_detach(d);
 	list_del(&d->domain_list);
 	list_add_tail(&d->domain_list, &dying_list);
 	raise_softirq(SOFTIRQ_RECLAIM);
+	notify_dom_exc(d);
 }
 
 void domain_shutdown(struct domain *d, uint8_t reason)
@@ -198,17 +224,30 @@ void domain_shutdown(struct domain *d, uint8_t reason)
 		return;
 	d->state = DOMAIN_SHUTDOWN;
 	d->shutdown_code = reason;
-	d->reboot_requested = reason == SHUTDOWN_reboot;
 	console_flush_guest(d);
 	printk("domain %u (%s) shut down: %s\n", d->domain_id, d->name,
 	       reason < ARRAY_SIZE(shutdown_names) ? shutdown_names[reason] :
 	       "?");
 	stop_vcpus(d);
+	/* The control domain takes the machine with it, as on Xen. */
+	if (d == hardware_domain) {
+		printk("the control domain has shut down\n");
+		if (reason == SHUTDOWN_reboot)
+			machine_restart();
+		if (reason == SHUTDOWN_poweroff)
+			machine_power_off();
+		machine_halt();
+	}
+	notify_dom_exc(d);
+	/* The toolstack collects its domains (domctl destroydomain). */
+	if (d->toolstack_owned)
+		return;
 	/*
 	 * No toolstack yet owns boot-time domains, so nobody would collect
 	 * a shut-down domain: release it now, and build it again afterwards
 	 * if it asked to reboot.
 	 */
+	d->reboot_requested = reason == SHUTDOWN_reboot;
 	domain_kill(d);
 }
 
@@ -227,7 +266,9 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	d->state = DOMAIN_SHUTDOWN;
 	d->shutdown_code = SHUTDOWN_crash;
 	stop_vcpus(d);
-	domain_kill(d);
+	notify_dom_exc(d);
+	if (!d->toolstack_owned)
+		domain_kill(d);
 }
 
 void domain_destroy(struct domain *d)
@@ -300,6 +341,7 @@ static void free_domain_struct(struct domain *d)
 	printk("domain %u (%s) destroyed; its memory is free again\n",
 	       d->domain_id, d->name);
 	list_del(&d->domain_list);
+	notify_dom_exc(d);
 	for (unsigned int i = 0; i < d->max_vcpus; i++) {
 		sched_remove_vcpu(d->vcpus[i]);
 		xfree(d->vcpus[i]->poll_ports);
@@ -328,8 +370,10 @@ void domain_reclaim(void)
 			free_domain_struct(d);
 	}
 	if (domains_started && list_empty(&domain_list) &&
-	    list_empty(&dying_list))
+	    list_empty(&dying_list) && !all_gone_reported) {
+		all_gone_reported = true;
 		all_domains_gone();
+	}
 }
 
 void domain_page_freed(struct domain *d)

@@ -166,6 +166,8 @@ int grant_table_init(struct domain *d)
 	gt->serial = ++last_serial;
 	gt->maptrack_free = MAPTRACK_END;
 	d->grant_table = gt;
+	/* The toolstack may lower it (domctl createdomain). */
+	d->max_grant_frames = GNTTAB_DEFAULT_MAX_FRAMES;
 	/* One frame from the start, so the builder can seed refs 0 and 1. */
 	if (add_frame(d)) {
 		xfree(gt);
@@ -627,7 +629,7 @@ static long setup_table(uint64_t uop, unsigned int count)
 	if (copy_from_guest(&op, uop, sizeof(op)))
 		return -EFAULT;
 	op.status = lookup_table_owner(op.dom, &d);
-	if (!op.status && (op.nr_frames > GNTTAB_DEFAULT_MAX_FRAMES ||
+	if (!op.status && (op.nr_frames > d->max_grant_frames ||
 			   grow_table(d, op.nr_frames)))
 		op.status = GNTST_general_error;
 	for (unsigned int i = 0; !op.status && i < op.nr_frames; i++) {
@@ -655,7 +657,7 @@ static long query_size(uint64_t uop, unsigned int count)
 	op.status = lookup_table_owner(op.dom, &d);
 	if (!op.status) {
 		op.nr_frames = d->grant_table->nr_frames;
-		op.max_nr_frames = GNTTAB_DEFAULT_MAX_FRAMES;
+		op.max_nr_frames = d->max_grant_frames;
 	}
 	return copy_to_guest(uop, &op, sizeof(op)) ? -EFAULT : 0;
 }

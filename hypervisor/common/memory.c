@@ -19,6 +19,7 @@
 #define MEMOP_EXTENT_SHIFT	6
 #define DOMU_MAX_ORDER		9	/* 2 MiB extents */
 #define DOM0_MAX_ORDER		18
+#define EXCHANGE_MAX_ORDER	12	/* 16 MiB chunks at most */
 
 static struct domain *reservation_target(struct domain *curr, domid_t id)
 {
@@ -129,6 +130,136 @@ static long reservation_op(unsigned int cmd, uint64_t arg,
 	return populate(d, &r, cmd == XENMEM_populate_physmap, start);
 }
 
+/*
+ * A frame the guest may give back in an exchange: its own, and used by
+ * nothing but its allocation (no mapping, no type, no pin).
+ */
+static bool exchangeable(struct domain *d, mfn_t mfn)
+{
+	struct page_info *pg;
+
+	if (!mfn_is_ram(mfn))
+		return false;
+	pg = mfn_to_page(mfn);
+	return pg->owner == d &&
+	       (pg->count_info & (PGC_allocated | PGC_count_mask)) ==
+	       (PGC_allocated | 1) &&
+	       !(pg->type_info & PGT_count_mask);
+}
+
+/*
+ * XENMEM_exchange: swap some of a guest's frames for new ones meeting
+ * the output's order and address limit (dom0's swiotlb needs contiguous
+ * memory below 4 GiB). Chunk by chunk: check the inputs, allocate the
+ * output, then free the inputs, so a failure loses nothing.
+ */
+static long memory_exchange(uint64_t arg)
+{
+	struct xen_memory_exchange x;
+	struct domain *d = current->domain;
+	unsigned int in_per_chunk, out_per_chunk, chunk_order, bits;
+	xen_pfn_t *in_mfn = NULL;
+	struct page_info **out = NULL;
+	unsigned long chunks, i;
+	long rc = 0;
+
+	if (copy_from_guest(&x, arg, sizeof(x)))
+		return -EFAULT;
+	if (x.in.extent_order > max_order(d) ||
+	    x.out.extent_order > max_order(d) ||
+	    x.nr_exchanged > x.in.nr_extents ||
+	    x.in.domid != x.out.domid ||
+	    (x.in.domid != DOMID_SELF && x.in.domid != d->domain_id) ||
+	    (~0UL >> x.in.extent_order) < x.in.nr_extents ||
+	    (~0UL >> x.out.extent_order) < x.out.nr_extents ||
+	    (x.in.nr_extents << x.in.extent_order) !=
+	    (x.out.nr_extents << x.out.extent_order))
+		return -EINVAL;
+
+	chunk_order = MAX(x.in.extent_order, x.out.extent_order);
+	if (chunk_order > EXCHANGE_MAX_ORDER)
+		return -EINVAL;
+	in_per_chunk = 1U << (chunk_order - x.in.extent_order);
+	out_per_chunk = 1U << (chunk_order - x.out.extent_order);
+	chunks = (x.in.nr_extents << x.in.extent_order) >> chunk_order;
+	bits = XENMEMF_get_address_bits(x.out.mem_flags);
+	in_mfn = xmalloc(in_per_chunk * sizeof(*in_mfn));
+	out = xmalloc(out_per_chunk * sizeof(*out));
+	if (!in_mfn || !out) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+
+	for (i = x.nr_exchanged / in_per_chunk; i < chunks; i++) {
+		unsigned int j;
+
+		/* Every input frame must be ours and unused. */
+		for (j = 0; j < in_per_chunk && !rc; j++) {
+			uint64_t at = x.in.extent_start +
+				      (i * in_per_chunk + j) * sizeof(xen_pfn_t);
+
+			if (copy_from_guest(&in_mfn[j], at, sizeof(xen_pfn_t))) {
+				rc = -EFAULT;
+				break;
+			}
+			for (unsigned long k = 0;
+			     k < (1UL << x.in.extent_order); k++)
+				if (!exchangeable(d, in_mfn[j] + k))
+					rc = -EINVAL;
+		}
+		if (rc)
+			break;
+		/* The new frames, counted against the old ones' allocation. */
+		d->max_pages += 1UL << chunk_order;
+		for (j = 0; j < out_per_chunk; j++) {
+			out[j] = alloc_domheap_pages(d, x.out.extent_order,
+						     bits && bits < 64 ?
+						     MEMF_bits(bits) : 0);
+			if (!out[j])
+				break;
+		}
+		d->max_pages -= 1UL << chunk_order;
+		if (j < out_per_chunk) {
+			while (j--)
+				for (unsigned long k = 0;
+				     k < (1UL << x.out.extent_order); k++)
+					release_domheap_page(out[j] + k);
+			rc = -ENOMEM;
+			break;
+		}
+		for (j = 0; j < in_per_chunk; j++)
+			for (unsigned long k = 0;
+			     k < (1UL << x.in.extent_order); k++)
+				release_domheap_page(mfn_to_page(in_mfn[j] + k));
+		/* out.extent_start holds the GPFNs and receives the MFNs. */
+		for (j = 0; j < out_per_chunk; j++) {
+			uint64_t at = x.out.extent_start +
+				      (i * out_per_chunk + j) * sizeof(xen_pfn_t);
+			xen_pfn_t gpfn, mfn = page_to_mfn(out[j]);
+
+			if (copy_from_guest(&gpfn, at, sizeof(gpfn)) ||
+			    copy_to_guest(at, &mfn, sizeof(mfn))) {
+				rc = -EFAULT;
+				break;
+			}
+			for (unsigned long k = 0;
+			     k < (1UL << x.out.extent_order); k++)
+				set_m2p(mfn + k, gpfn + k);
+		}
+		x.nr_exchanged = (i + 1) * in_per_chunk;
+		if (rc)
+			break;
+	}
+	if (copy_to_guest(arg + offsetof(struct xen_memory_exchange,
+					 nr_exchanged),
+			  &x.nr_exchanged, sizeof(x.nr_exchanged)))
+		rc = -EFAULT;
+out_free:
+	xfree(in_mfn);
+	xfree(out);
+	return rc;
+}
+
 static long domain_pages_op(unsigned int cmd, uint64_t arg)
 {
 	domid_t id;
@@ -202,6 +333,8 @@ long do_memory_op(unsigned long op, uint64_t arg)
 	case XENMEM_decrease_reservation:
 	case XENMEM_populate_physmap:
 		return reservation_op(cmd, arg, start);
+	case XENMEM_exchange:
+		return memory_exchange(arg);
 	case XENMEM_maximum_ram_page:
 		return max_page - 1;
 	case XENMEM_current_reservation:

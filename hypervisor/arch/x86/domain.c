@@ -102,6 +102,34 @@ pte_t *pv_ldt_l1e(struct vcpu *v)
 	return vcpu_gdt_l1e(v) + GDT_VIRT_PAGES;
 }
 
+/* A clean FPU image: x87 control word and MXCSR at their reset values. */
+static void fpu_reset_image(struct arch_vcpu *av)
+{
+	memset(av->fpu_state, 0, sizeof(av->fpu_state));
+	*(uint16_t *)&av->fpu_state[0] = 0x37f;
+	*(uint32_t *)&av->fpu_state[24] = 0x1f80;
+	*(uint32_t *)&av->fpu_state[28] = 0xffff;	/* MXCSR_MASK */
+}
+
+/* The MXCSR bits this CPU implements (FXRSTOR faults on any other). */
+static uint32_t mxcsr_mask(void)
+{
+	static uint32_t mask;
+	uint8_t img[512] __aligned(16);
+	unsigned long cr0;
+
+	if (!mask) {
+		memset(img, 0, sizeof(img));
+		cr0 = read_cr0();
+		__asm__ __volatile__("clts\n\tfxsave64 %0" : "=m"(img));
+		write_cr0(cr0);
+		mask = *(uint32_t *)&img[28];
+		if (!mask)
+			mask = 0xffbf;	/* the architectural default */
+	}
+	return mask;
+}
+
 int arch_vcpu_create(struct vcpu *v)
 {
 	struct arch_domain *a = &v->domain->arch;
@@ -126,20 +154,43 @@ int arch_vcpu_create(struct vcpu *v)
 	av->regs.cs = FLAT_KERNEL_CS;
 	av->regs.ss = FLAT_KERNEL_SS;
 
-	/* A clean FPU image: x87 control word and MXCSR at their reset values. */
-	memset(av->fpu_state, 0, sizeof(av->fpu_state));
-	*(uint16_t *)&av->fpu_state[0] = 0x37f;
-	*(uint32_t *)&av->fpu_state[24] = 0x1f80;
-	*(uint32_t *)&av->fpu_state[28] = 0xffff;	/* MXCSR_MASK */
+	fpu_reset_image(av);
 	pv_map_gdt_frames(v);
 	return 0;
 }
 
+/* A guest entry point: canonical, and (unless unset) outside our range. */
+static bool entry_ok(unsigned long va)
+{
+	return is_canonical(va) && (!va || guest_range_ok(va, 1));
+}
+
+static bool context_addresses_ok(const struct vcpu_guest_context *c)
+{
+	const struct cpu_user_regs *r = &c->user_regs;
+
+	if (!is_canonical(r->rip) || !is_canonical(r->rsp) ||
+	    !is_canonical(c->kernel_sp) || !is_canonical(c->fs_base) ||
+	    !is_canonical(c->gs_base_kernel) ||
+	    !is_canonical(c->gs_base_user) ||
+	    !entry_ok(c->event_callback_eip) ||
+	    !entry_ok(c->failsafe_callback_eip) ||
+	    !entry_ok(c->syscall_callback_eip))
+		return false;
+	for (unsigned int i = 0; i < ARRAY_SIZE(c->trap_ctxt); i++)
+		if (!is_canonical(c->trap_ctxt[i].address))
+			return false;
+	return true;
+}
+
 /*
- * VCPUOP_initialise: take a complete context for a vCPU that is not yet
- * running. Every part is validated: the kernel L4 must pass as a page
- * table of this domain, selectors are forced to ring 3, the GDT frames
- * must be descriptor pages.
+ * VCPUOP_initialise and domctl setvcpucontext: take a complete context
+ * for a vCPU that is not yet running (of this domain, or of one the
+ * toolstack builds). Every part is validated against the vCPU's own
+ * domain: the kernel L4 must pass as a page table of that domain,
+ * selectors are forced to ring 3, the GDT frames must be its descriptor
+ * pages, entry points must be canonical guest addresses, and an FPU
+ * image is taken only if the context says it is valid.
  */
 int arch_set_info_guest(struct vcpu *v, const struct vcpu_guest_context *c)
 {
@@ -150,9 +201,7 @@ int arch_set_info_guest(struct vcpu *v, const struct vcpu_guest_context *c)
 	int rc;
 
 	if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY || c->ldt_ents ||
-	    !is_canonical(r->rip) || !is_canonical(r->rsp) ||
-	    !is_canonical(c->fs_base) || !is_canonical(c->gs_base_kernel) ||
-	    !is_canonical(c->gs_base_user))
+	    !context_addresses_ok(c))
 		return -EINVAL;
 	for (unsigned int i = 0; i < nr_gdt; i++)
 		gdt[i] = c->gdt_frames[i];
@@ -178,7 +227,12 @@ int arch_set_info_guest(struct vcpu *v, const struct vcpu_guest_context *c)
 		a->guest_table_user = user;
 	}
 
-	memcpy(a->fpu_state, c->fpu_ctxt, sizeof(a->fpu_state));
+	if (c->flags & VGCF_i387_valid) {
+		memcpy(a->fpu_state, c->fpu_ctxt, sizeof(a->fpu_state));
+		*(uint32_t *)&a->fpu_state[24] &= mxcsr_mask();
+	} else {
+		fpu_reset_image(a);
+	}
 	memcpy(a->traps, c->trap_ctxt, sizeof(a->traps));
 	a->regs = (struct cpu_regs){
 		.r15 = r->r15, .r14 = r->r14, .r13 = r->r13, .r12 = r->r12,
@@ -207,6 +261,95 @@ int arch_set_info_guest(struct vcpu *v, const struct vcpu_guest_context *c)
 	a->fs = r->fs ? (r->fs | 3) : 0;
 	a->gs = r->gs ? (r->gs | 3) : 0;
 	return 0;
+}
+
+/*
+ * domctl getvcpucontext: the saved state of a vCPU that is not on a CPU,
+ * in the form arch_set_info_guest() takes. The LDT's guest address is
+ * not kept (only its window), so ldt_base reads 0.
+ */
+void arch_get_info_guest(struct vcpu *v, struct vcpu_guest_context *c)
+{
+	const struct arch_vcpu *a = &v->arch;
+	const struct cpu_regs *r = &a->regs;
+	unsigned int nr_gdt = DIV_ROUND_UP(a->gdt_ents, 512);
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->fpu_ctxt, a->fpu_state, sizeof(c->fpu_ctxt));
+	c->flags = VGCF_i387_valid;
+	if (a->kernel_mode)
+		c->flags |= VGCF_in_kernel;
+	if (!(v->pause_flags & VPF_down))
+		c->flags |= VGCF_online;
+	if (a->failsafe_masks_events)
+		c->flags |= VGCF_failsafe_disables_events;
+	if (a->syscall_masks_events)
+		c->flags |= VGCF_syscall_disables_events;
+	c->user_regs = (struct cpu_user_regs){
+		.r15 = r->r15, .r14 = r->r14, .r13 = r->r13, .r12 = r->r12,
+		.rbp = r->rbp, .rbx = r->rbx, .r11 = r->r11, .r10 = r->r10,
+		.r9 = r->r9, .r8 = r->r8, .rax = r->rax, .rcx = r->rcx,
+		.rdx = r->rdx, .rsi = r->rsi, .rdi = r->rdi, .rip = r->rip,
+		.cs = r->cs, .rsp = r->rsp, .ss = r->ss,
+		/* The virtual IOPL goes back where the guest put it. */
+		.rflags = (r->rflags & ~RFLAGS_IOPL) |
+			  ((unsigned long)a->iopl << 12),
+		.ds = a->ds, .es = a->es, .fs = a->fs, .gs = a->gs,
+	};
+	memcpy(c->trap_ctxt, a->traps, sizeof(c->trap_ctxt));
+	c->ldt_ents = a->ldt_ents;
+	for (unsigned int i = 0; i < nr_gdt; i++)
+		c->gdt_frames[i] = a->gdt_frames[i];
+	c->gdt_ents = a->gdt_ents;
+	c->kernel_ss = a->kernel_ss;
+	c->kernel_sp = a->kernel_sp;
+	c->ctrlreg[0] = (read_cr0() & ~CR0_TS) |
+			(a->fpu_virtual_ts ? CR0_TS : 0);
+	if (a->guest_table_user != INVALID_MFN)
+		c->ctrlreg[1] = xen_pfn_to_cr3(a->guest_table_user);
+	c->ctrlreg[2] = v->vcpu_info->arch.cr2;
+	if (a->guest_table != INVALID_MFN)
+		c->ctrlreg[3] = xen_pfn_to_cr3(a->guest_table);
+	c->ctrlreg[4] = a->vcr4;
+	memcpy(c->debugreg, a->debugreg, sizeof(c->debugreg));
+	c->event_callback_eip = a->event_callback;
+	c->failsafe_callback_eip = a->failsafe_callback;
+	c->syscall_callback_eip = a->syscall_callback;
+	c->vm_assist = v->domain->arch.vm_assist;
+	c->fs_base = a->fs_base;
+	c->gs_base_kernel = a->gs_base_kernel;
+	c->gs_base_user = a->gs_base_user;
+}
+
+/*
+ * domctl setvcpucontext without a context: drop what the vCPU holds
+ * (tables, GDT, LDT) and give it the state of a new vCPU again.
+ */
+void arch_vcpu_reset(struct vcpu *v)
+{
+	struct arch_vcpu *a = &v->arch;
+	mfn_t none[1] = { INVALID_MFN };
+
+	pv_set_gdt(v, none, 0);		/* cannot fail: no frames */
+	pv_put_ldt(v);
+	pv_put_base_tables(v);
+	memset(&a->regs, 0, sizeof(a->regs));
+	a->regs.rflags = RFLAGS_MBS | RFLAGS_IF;
+	a->regs.cs = FLAT_KERNEL_CS;
+	a->regs.ss = FLAT_KERNEL_SS;
+	fpu_reset_image(a);
+	a->fpu_virtual_ts = false;
+	a->kernel_mode = true;
+	memset(a->traps, 0, sizeof(a->traps));
+	a->event_callback = a->failsafe_callback = a->syscall_callback = 0;
+	a->syscall32_callback = a->sysenter_callback = a->nmi_callback = 0;
+	a->failsafe_masks_events = a->syscall_masks_events = false;
+	a->kernel_ss = a->kernel_sp = 0;
+	a->ds = a->es = a->fs = a->gs = 0;
+	a->fs_base = a->gs_base_kernel = a->gs_base_user = 0;
+	memset(a->debugreg, 0, sizeof(a->debugreg));
+	a->iopl = 0;
+	a->trap.pending = false;
 }
 
 void arch_vcpu_release_tables(struct vcpu *v)

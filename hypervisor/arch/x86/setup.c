@@ -22,6 +22,7 @@
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/reboot.h>
 #include <asm/time.h>
 #include <asm/traps.h>
 
@@ -98,15 +99,6 @@ static void percpu_init(void)
 	idle->is_running = true;
 	gdt_init_cpu(&pcpu0);
 	traps_init();
-}
-
-/* Power off the QEMU pc/q35 machine through its ACPI PM1a control port. */
-static void __noreturn machine_power_off(void)
-{
-	printk("powering off\n");
-	outw(0x604, 0x2000);
-	for (;;)
-		halt();
 }
 
 void all_domains_gone(void)

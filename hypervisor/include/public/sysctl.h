@@ -124,6 +124,57 @@ _Static_assert(offsetof(struct xen_sysctl_getdomaininfolist,
 			num_domains) == 16,
 	       "xen_sysctl_getdomaininfolist.num_domains");
 
+/* IDs for a CPU or node that is not there. */
+#define XEN_INVALID_CORE_ID	0xffffffffU
+#define XEN_INVALID_SOCKET_ID	0xffffffffU
+#define XEN_INVALID_NODE_ID	0xffffffffU
+#define XEN_INVALID_MEM_SZ	0xffffffffU
+#define XEN_INVALID_NODE_DIST	0xffffffffU
+
+/* Where one CPU sits. */
+struct xen_sysctl_cputopo {
+	uint32_t core;
+	uint32_t socket;
+	uint32_t node;
+};
+_Static_assert(sizeof(struct xen_sysctl_cputopo) == 12,
+	       "xen_sysctl_cputopo");
+
+/*
+ * CPU topology. A null cputopo asks how many CPUs there are; otherwise
+ * num_cpus entries fit in it, and num_cpus comes back as the number the
+ * hypervisor wanted to write (may be more than fitted).
+ */
+struct xen_sysctl_cputopoinfo {
+	uint32_t num_cpus;		/* IN/OUT */
+	uint32_t _pad0;
+	guest_handle_t cputopo;		/* OUT: xen_sysctl_cputopo[] */
+};
+_Static_assert(sizeof(struct xen_sysctl_cputopoinfo) == 16,
+	       "xen_sysctl_cputopoinfo");
+
+struct xen_sysctl_meminfo {
+	uint64_t memsize;		/* bytes */
+	uint64_t memfree;
+};
+_Static_assert(sizeof(struct xen_sysctl_meminfo) == 16,
+	       "xen_sysctl_meminfo");
+
+/*
+ * NUMA nodes: like cputopoinfo, with a meminfo entry per node and a
+ * num_nodes x num_nodes distance matrix (either handle may be null).
+ */
+struct xen_sysctl_numainfo {
+	uint32_t num_nodes;		/* IN/OUT */
+	uint32_t _pad0;
+	guest_handle_t meminfo;		/* OUT: xen_sysctl_meminfo[] */
+	guest_handle_t distance;	/* OUT: uint32_t[] */
+};
+_Static_assert(sizeof(struct xen_sysctl_numainfo) == 24,
+	       "xen_sysctl_numainfo");
+_Static_assert(offsetof(struct xen_sysctl_numainfo, distance) == 16,
+	       "xen_sysctl_numainfo.distance");
+
 struct xen_sysctl {
 	uint32_t cmd;			/* XEN_SYSCTL_* */
 	uint32_t interface_version;	/* XEN_SYSCTL_INTERFACE_VERSION */
@@ -132,6 +183,8 @@ struct xen_sysctl {
 		struct xen_sysctl_physinfo physinfo;
 		struct xen_sysctl_sched_id sched_id;
 		struct xen_sysctl_getdomaininfolist getdomaininfolist;
+		struct xen_sysctl_cputopoinfo cputopoinfo;
+		struct xen_sysctl_numainfo numainfo;
 		uint8_t pad[128];	/* fixes the union's size */
 	} u;
 };

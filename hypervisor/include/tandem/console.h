@@ -13,6 +13,7 @@
 
 struct domain;
 struct xencons_interface;
+struct xen_sysctl_readconsole;
 
 void console_init(void);
 /* Start reading serial input (needs timers). */
@@ -32,5 +33,7 @@ void console_softirq(void);
 void console_force_unlock(void);
 
 long do_console_io(int cmd, unsigned int count, uint64_t buffer);
+/* sysctl readconsole: copy from the ring of recent console output. */
+long console_read_ring(struct xen_sysctl_readconsole *op);
 
 #endif

@@ -102,6 +102,18 @@ struct domain {
 	bool reboot_requested;		/* the guest asked to reboot */
 	unsigned int pause_count;	/* toolstack pauses (whole domain) */
 
+	/*
+	 * Built by the toolstack (domctl createdomain): it stays shut down
+	 * until the toolstack destroys it. Its pauses by domctl are counted
+	 * apart (they are also in pause_count); creation leaves one.
+	 */
+	bool toolstack_owned;
+	unsigned int controller_pause_count;
+	xen_domain_handle_t handle;	/* the toolstack's UUID for it */
+	uint32_t tsc_mode;		/* domctl settscinfo (TSC_MODE_*) */
+	uint32_t tsc_incarnation;
+	unsigned int max_grant_frames;	/* grant table size limit */
+
 	/* Memory. */
 	struct list_head page_list;	/* frames it owns */
 	unsigned long tot_pages, max_pages;
@@ -135,6 +147,11 @@ struct domain *domain_create(domid_t id, const char *name,
 			     unsigned int max_vcpus, unsigned long max_pages,
 			     bool privileged);
 struct domain *domain_by_id(domid_t id);
+/*
+ * The domain, live or dying, with the lowest id >= from; NULL if none.
+ * Dying domains keep their id until their last frame is freed.
+ */
+struct domain *domain_next_by_id(domid_t from);
 /* Resolve a domid from a guest (DOMID_SELF allowed) to a live domain. */
 struct domain *get_domain_by_id(struct domain *caller, domid_t id);
 

@@ -25,6 +25,10 @@ void arch_vcpu_release_tables(struct vcpu *v);
 struct vcpu_guest_context;
 /* VCPUOP_initialise: load a full register and table context. */
 int arch_set_info_guest(struct vcpu *v, const struct vcpu_guest_context *c);
+/* domctl getvcpucontext: the saved state of a vCPU not on a CPU. */
+void arch_get_info_guest(struct vcpu *v, struct vcpu_guest_context *c);
+/* domctl setvcpucontext with no context: back to a new vCPU's state. */
+void arch_vcpu_reset(struct vcpu *v);
 
 /* Map this vCPU's GDT frames (or the zero page) into its GDT window. */
 void pv_map_gdt_frames(struct vcpu *v);

@@ -33,6 +33,8 @@ bool bzimage_looks_like(const void *img, size_t len)
 	       !memcmp((const uint8_t *)img + HDR_MAGIC, "HdrS", 4);
 }
 
+static const uint8_t lz4_magic[] = { 0x02, 0x21, 0x4c, 0x18 };
+
 /* The other compressors Linux can build an x86 bzImage with. */
 static const struct {
 	const char *name;
@@ -43,14 +45,13 @@ static const struct {
 	{ "bzip2", { 'B', 'Z', 'h' }, 3 },
 	{ "LZMA", { 0x5d, 0x00, 0x00 }, 3 },
 	{ "LZO", { 0x89, 'L', 'Z', 'O' }, 4 },
-	{ "LZ4", { 0x02, 0x21, 0x4c, 0x18 }, 4 },
 	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
 	{ "uncompressed ELF", { 0x7f, 'E', 'L', 'F' }, 4 },
 };
 
 int bzimage_payload(const void *img, size_t len, const void **payload,
-		    size_t *payload_len, size_t *uncompressed_len, char *why,
-		    size_t why_len)
+		    size_t *payload_len, enum bzimage_codec *codec,
+		    size_t *uncompressed_len, char *why, size_t why_len)
 {
 	const uint8_t *p = img, *pl;
 	unsigned int version, sects;
@@ -87,7 +88,10 @@ int bzimage_payload(const void *img, size_t len, const void **payload,
 	}
 	pl = p + pm_start + off;
 
-	if (plen < XZ_MAGIC_LEN || memcmp(pl, XZ_MAGIC, XZ_MAGIC_LEN)) {
+	if (plen >= sizeof(lz4_magic) &&
+	    !memcmp(pl, lz4_magic, sizeof(lz4_magic))) {
+		*codec = BZIMAGE_LZ4;
+	} else if (plen < XZ_MAGIC_LEN || memcmp(pl, XZ_MAGIC, XZ_MAGIC_LEN)) {
 		for (i = 0; i < ARRAY_SIZE(other_formats); i++)
 			if (plen >= other_formats[i].len &&
 			    !memcmp(pl, other_formats[i].magic,
@@ -95,14 +99,16 @@ int bzimage_payload(const void *img, size_t len, const void **payload,
 				break;
 		if (i < ARRAY_SIZE(other_formats))
 			snprintf(why, why_len,
-				 "%s-compressed kernels are not supported; use an XZ one or an extracted ELF",
+				 "%s-compressed kernels are not supported; use an XZ or LZ4 one, or an extracted ELF",
 				 other_formats[i].name);
 		else
 			snprintf(why, why_len,
-				 "bzImage payload has an unknown compression format; use an XZ kernel or an extracted ELF");
+				 "bzImage payload has an unknown compression format; use an XZ or LZ4 kernel, or an extracted ELF");
 		return -EOPNOTSUPP;
+	} else {
+		*codec = BZIMAGE_XZ;
 	}
-	if (plen < XZ_MAGIC_LEN + 4) {
+	if (plen < sizeof(lz4_magic) + 4) {
 		snprintf(why, why_len, "bzImage payload too short");
 		return -EINVAL;
 	}

@@ -6,9 +6,10 @@
  * characters neutralised, so a guest can neither forge hypervisor
  * messages nor move the cursor over them.
  *
- * Input: the serial line is polled; bytes go to the domain with console
- * focus (its PV console ring, or console_io for dom0) or, when the focus
- * is on the hypervisor, to the debug keys. Ctrl-A three times moves the
+ * Input: bytes from the serial line (taken in COM1's interrupt, or
+ * polled if that cannot be routed) go to the domain with console focus
+ * (its PV console ring, or console_io for dom0) or, when the focus is
+ * on the hypervisor, to the debug keys. Ctrl-A three times moves the
  * focus: dom0, the other domains in order, the hypervisor, dom0 again.
  */
 #include <tandem/console.h>
@@ -21,8 +22,10 @@
 #include <tandem/sched.h>
 #include <tandem/softirq.h>
 #include <tandem/timer.h>
+#include <asm/irq.h>
 #include <asm/pv.h>
 #include <asm/serial.h>
+#include <asm/traps.h>
 #include <public/io/console.h>
 #include <public/sysctl.h>
 #include <public/xen.h>
@@ -200,6 +203,31 @@ void console_flush_guest(struct domain *d)
 		break_partial_line();
 }
 
+/*
+ * Guests may not drive the operator's terminal: escape sequences (ESC and
+ * one character, or a CSI sequence up to its final byte) are dropped
+ * whole, and other control characters shown as '.'. Returns whether ch
+ * was part of a sequence.
+ */
+static bool in_escape(struct domain_console *c, unsigned char ch)
+{
+	switch (c->esc) {
+	case ESC_START:
+		c->esc = ch == '[' ? ESC_CSI : ESC_NONE;
+		return true;
+	case ESC_CSI:
+		if (ch >= 0x20 && ch <= 0x3f)	/* parameters, intermediates */
+			return true;
+		c->esc = ESC_NONE;
+		return ch >= 0x40 && ch <= 0x7e;	/* its final byte */
+	default:
+		if (ch != 0x1b)
+			return false;
+		c->esc = ESC_START;
+		return true;
+	}
+}
+
 void console_guest_write(struct domain *d, const char *s, size_t n)
 {
 	struct domain_console *c = &d->console;
@@ -207,17 +235,16 @@ void console_guest_write(struct domain *d, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
 
+		if (in_escape(c, ch))
+			continue;
 		if (ch == '\n') {
 			emit_guest(d, true);
 			continue;
 		}
 		if (ch == '\r')
 			continue;
-		if ((ch < 0x20 && ch != '\t' && ch != '\b' && ch != 0x1b) ||
-		    ch == 0x7f)
+		if ((ch < 0x20 && ch != '\t' && ch != '\b') || ch == 0x7f)
 			ch = '.';
-		if (ch == 0x1b)
-			ch = '^';	/* no escape sequences from guests */
 		c->line[c->line_len++] = ch;
 		if (c->line_len == sizeof(c->line))
 			emit_guest(d, true);
@@ -324,7 +351,8 @@ static unsigned int rx_prod, rx_cons;
 static unsigned int ctrl_a_count;
 static struct timer poll_timer;
 
-static void poll_serial(void *unused)
+/* Take what the UART holds (its interrupt, or the poll timer). */
+static void serial_rx(void)
 {
 	int c;
 
@@ -334,6 +362,11 @@ static void poll_serial(void *unused)
 	}
 	if (rx_prod != rx_cons)
 		raise_softirq(SOFTIRQ_CONSOLE);
+}
+
+static void poll_serial(void *unused)
+{
+	serial_rx();
 	set_timer(&poll_timer, NOW() + POLL_PERIOD);
 }
 
@@ -407,9 +440,7 @@ static void debug_key(char c)
 		break;
 	case 'C':
 		printk("crashing on request ('C' key)\n");
-		/* A real fault, so the report shows what a bug would show. */
-		__asm__ __volatile__("movl $0, (%0)" : : "r"(8UL) : "memory");
-		break;
+		crash_on_request();
 	case 'd':
 		list_for_each_entry(d, &domain_list, domain_list)
 			printk("  domain %u (%s): %s, %lu pages, %u vCPUs, "
@@ -470,8 +501,14 @@ void console_init(void)
 
 void console_start_input(void)
 {
-	init_timer(&poll_timer, poll_serial, NULL);
-	set_timer(&poll_timer, NOW() + POLL_PERIOD);
+	/* COM1's interrupt if the IO-APIC can route it; else poll. */
+	if (!request_isa_irq(SERIAL_IRQ, serial_rx)) {
+		serial_enable_rx_irq();
+		serial_rx();
+	} else {
+		init_timer(&poll_timer, poll_serial, NULL);
+		set_timer(&poll_timer, NOW() + POLL_PERIOD);
+	}
 	/* dom0 first, else the first domain there is. */
 	if (hardware_domain)
 		focus_on(hardware_domain);

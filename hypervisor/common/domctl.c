@@ -12,6 +12,13 @@
  * the vCPU context here and unpauses it. A domain built this way stays
  * when it shuts down (VIRQ_DOM_EXC tells dom0) until destroydomain.
  *
+ * Implemented: createdomain, destroydomain, pausedomain, unpausedomain,
+ * getdomaininfo, max_vcpus, max_mem, setvcpucontext (a null context
+ * resets the vCPU), getvcpucontext, getvcpuinfo, scheduler_op (credit),
+ * set/getvcpuaffinity (one CPU), setdomainhandle, set/get_address_size
+ * (64 only), set/gettscinfo (native TSC only). Every other command is
+ * -ENOSYS (logged once).
+ *
  * Only the hardware domain may call this, and anyone else is refused
  * before anything is read. Everything in the request is untrusted.
  */
@@ -33,8 +40,13 @@
 
 /* A bigger toolstack pause count is a toolstack bug (Xen: the same). */
 #define MAX_CONTROLLER_PAUSES	255
-/* getdomaininfo's shutdown reason of a domain that did not shut down. */
-#define SHUTDOWN_CODE_INVALID	255
+/*
+ * getdomaininfo's shutdown reason of a domain that did not shut down:
+ * Xen's -1, all ones from bit 16 up (readers mask the 8 bits they want).
+ */
+#define SHUTDOWN_CODE_INVALID	0xffffU
+/* The largest max_pages (Xen keeps it in 32 bits). */
+#define MAX_MAX_PAGES		0xffffffffUL
 /* Maptrack frames a toolstack may ask for (Xen 4.17's default limit). */
 #define MAX_MAPTRACK_FRAMES	1024
 /* Physical CPUs the scheduler uses (vCPU affinity masks). */
@@ -98,8 +110,7 @@ void domain_get_info(struct domain *d, struct xen_domctl_getdomaininfo *info)
 	}
 	if (paused_by_controller(d))
 		flags |= XEN_DOMINF_paused;
-	info->flags = flags | (code & XEN_DOMINF_shutdownmask) <<
-				      XEN_DOMINF_shutdownshift;
+	info->flags = flags | code << XEN_DOMINF_shutdownshift;
 
 	info->tot_pages = d->tot_pages;
 	info->max_pages = d->max_pages;
@@ -511,7 +522,8 @@ static long domain_op(struct domain *d, struct xen_domctl *op,
 		return 0;
 	case XEN_DOMCTL_max_mem:
 		/* Lower than what it has is allowed: it just cannot grow. */
-		d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
+		d->max_pages = MIN(op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10),
+				   MAX_MAX_PAGES);
 		return 0;
 	case XEN_DOMCTL_setdomainhandle:
 		memcpy(d->handle, op->u.setdomainhandle.handle,
@@ -532,8 +544,10 @@ static long domain_op(struct domain *d, struct xen_domctl *op,
 	case XEN_DOMCTL_getvcpuaffinity:
 		return vcpu_affinity(d, op->cmd, &op->u.vcpuaffinity);
 	case XEN_DOMCTL_set_address_size:
-		/* 64-bit PV only: no switch to 32-bit (compat) guests. */
-		return op->u.address_size.size == 64 ? 0 : -EINVAL;
+		/* 64-bit PV only: as Xen without 32-bit PV support answers. */
+		if (op->u.address_size.size == 64)
+			return 0;
+		return op->u.address_size.size == 32 ? -EOPNOTSUPP : -EINVAL;
 	case XEN_DOMCTL_get_address_size:
 		op->u.address_size.size = 64;
 		*copyback = true;

@@ -4,11 +4,12 @@
  *
  * A port is a per-domain number (1..4095; 0 is never valid) with a
  * binding: a port of another domain (or of the same one), a VIRQ, an IPI
- * between the domain's own vCPUs, or a hypervisor service. Raising a port
- * sets its bit in shared_info.evtchn_pending; if the port is not masked,
- * its notify vCPU also gets the bit of the port's 64-port word in
- * evtchn_pending_sel, and evtchn_upcall_pending, which tells it to scan.
- * The guest clears these itself; the hypervisor only ever sets them
+ * between the domain's own vCPUs, a hypervisor service, or (dom0 only) a
+ * physical IRQ, whose line arch/x86/irq.c unmasks while it is bound.
+ * Raising a port sets its bit in shared_info.evtchn_pending; if the port
+ * is not masked, its notify vCPU also gets the bit of the port's 64-port
+ * word in evtchn_pending_sel, and evtchn_upcall_pending, which tells it
+ * to scan. The guest clears these itself; the hypervisor only ever sets them
  * (closing a port is the one exception: a stale pending bit must not
  * survive into the port's next binding).
  *
@@ -21,6 +22,7 @@
 #include <tandem/lib.h>
 #include <tandem/mm.h>
 #include <tandem/sched.h>
+#include <asm/irq.h>
 #include <asm/pv.h>
 #include <public/event_channel.h>
 #include <public/xen.h>
@@ -229,6 +231,9 @@ static void evtchn_close_port(struct domain *d, evtchn_port_t port,
 		peer->state = ECS_UNBOUND;
 		peer->u.unbound_remote = d->domain_id;
 		break;
+	case ECS_PIRQ:
+		pirq_unbind(d, chn->u.pirq, port);	/* masks the line */
+		break;
 	default:
 		break;
 	}
@@ -279,6 +284,8 @@ void evtchn_destroy(struct domain *d)
 	if (!d->evtchn_buckets)
 		return;
 	evtchn_close_all(d);
+	/* Its physical IRQs go back to the hypervisor, masked. */
+	pirq_release_domain(d);
 	for (b = 0; b < NR_EVTCHN_BUCKETS; b++)
 		xfree(d->evtchn_buckets[b]);
 	xfree(d->evtchn_buckets);
@@ -411,6 +418,31 @@ static long evtchn_bind_virq(struct evtchn_bind_virq *op)
 	return 0;
 }
 
+/* A physical IRQ that dom0 has mapped (PHYSDEVOP_map_pirq). */
+static long evtchn_bind_pirq(struct evtchn_bind_pirq *op)
+{
+	struct domain *cd = current->domain;
+	struct evtchn *chn;
+	int port, rc;
+
+	if (!cd->is_privileged)
+		return -EPERM;
+	port = get_free_port(cd);
+	if (port < 0)
+		return port;
+	/* Unbound pirq, not ours, bound already: the port stays free. */
+	rc = pirq_bind(cd, op->pirq, port);
+	if (rc)
+		return rc;
+
+	chn = evtchn_from_port(cd, port);
+	chn->state = ECS_PIRQ;
+	chn->notify_vcpu = 0;
+	chn->u.pirq = op->pirq;
+	op->port = port;
+	return 0;
+}
+
 static long evtchn_bind_ipi(struct evtchn_bind_ipi *op)
 {
 	struct domain *cd = current->domain;
@@ -537,6 +569,7 @@ static long evtchn_bind_vcpu(const struct evtchn_bind_vcpu *op)
 	case ECS_UNBOUND:
 	case ECS_INTERDOMAIN:
 	case ECS_HYPERVISOR:
+	case ECS_PIRQ:
 		break;
 	default:
 		return -EINVAL;	/* IPIs name their vCPU; free ports have none */
@@ -637,8 +670,10 @@ long do_event_channel_op(int cmd, uint64_t arg)
 
 		if (copy_from_guest(&op, arg, sizeof(op)))
 			return -EFAULT;
-		/* Physical IRQs are not routed to domains yet. */
-		return cd->is_privileged ? -ENOSYS : -EPERM;
+		rc = evtchn_bind_pirq(&op);
+		if (!rc && copy_to_guest(arg, &op, sizeof(op)))
+			rc = undo_new_port(cd, op.port);
+		return rc;
 	}
 	case EVTCHNOP_close: {
 		struct evtchn_close op;

@@ -39,6 +39,7 @@
 #include <asm/pagetable.h>
 #include <asm/pv.h>
 #include <public/grant_table.h>
+#include <public/memory.h>
 
 #define GRANTS_PER_FRAME	(PAGE_SIZE / sizeof(struct grant_entry_v1))
 
@@ -605,6 +606,29 @@ static long copy_batch(uint64_t uop, unsigned int count)
 }
 
 /* ---- table management ------------------------------------------------- */
+
+/* v1 only: the shared entries are the one resource; status frames are v2. */
+unsigned int grant_table_resource_size(const struct domain *d,
+				       unsigned int id)
+{
+	return id == XENMEM_resource_grant_table_id_shared ?
+		d->max_grant_frames : 0;
+}
+
+int grant_table_resource_frames(struct domain *d, unsigned int id,
+				unsigned int frame, unsigned int nr,
+				xen_pfn_t *mfns)
+{
+	unsigned int size = grant_table_resource_size(d, id);
+
+	if (!nr || frame >= size || nr > size - frame)
+		return -EINVAL;
+	if (grow_table(d, frame + nr))
+		return -ENOMEM;
+	for (unsigned int i = 0; i < nr; i++)
+		mfns[i] = virt_to_mfn(d->grant_table->shared[frame + i]);
+	return 0;
+}
 
 /* A domain whose table the caller may manage: itself, or any for dom0. */
 static int lookup_table_owner(domid_t dom, struct domain **d)

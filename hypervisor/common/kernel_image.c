@@ -5,6 +5,7 @@
 #include <tandem/errno.h>
 #include <tandem/kernel_image.h>
 #include <tandem/lib.h>
+#include <tandem/lz4.h>
 #include <tandem/mm.h>
 #include <tandem/timer.h>
 #include <tandem/xz.h>
@@ -18,6 +19,7 @@ int kernel_image_open(const void *img, size_t len, struct kernel_image *ki,
 		      char *why, size_t why_len)
 {
 	const void *payload;
+	enum bzimage_codec codec;
 	size_t payload_len, out_len, want;
 	s_time_t start;
 	int rc;
@@ -28,8 +30,8 @@ int kernel_image_open(const void *img, size_t len, struct kernel_image *ki,
 		ki->elf_size = len;
 		return 0;
 	}
-	rc = bzimage_payload(img, len, &payload, &payload_len, &want, why,
-			     why_len);
+	rc = bzimage_payload(img, len, &payload, &payload_len, &codec, &want,
+			     why, why_len);
 	if (rc)
 		return rc;
 
@@ -44,8 +46,12 @@ int kernel_image_open(const void *img, size_t len, struct kernel_image *ki,
 		return -ENOMEM;
 	}
 	start = NOW();
-	rc = xz_decompress(payload, payload_len, ki->buffer, want, &out_len,
-			   why, why_len);
+	if (codec == BZIMAGE_LZ4)
+		rc = lz4_legacy_decompress(payload, payload_len, ki->buffer,
+					   want, &out_len, why, why_len);
+	else
+		rc = xz_decompress(payload, payload_len, ki->buffer, want,
+				   &out_len, why, why_len);
 	if (rc) {
 		kernel_image_close(ki);
 		return rc;

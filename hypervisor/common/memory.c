@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * memory_op: a domain's memory reservation (balloon up and down), where
- * the M2P lives, and memory maps. Extent lists are guest arrays read and
+ * the M2P lives, memory maps, and another domain's grant table for the
+ * toolstack (acquire_resource). Extent lists are guest arrays read and
  * written one entry at a time.
  */
 #include <tandem/bootinfo.h>
 #include <tandem/domain.h>
 #include <tandem/errno.h>
+#include <tandem/grant_table.h>
 #include <tandem/hypercall.h>
 #include <tandem/lib.h>
 #include <tandem/mm.h>
@@ -323,6 +325,50 @@ static long machphys_mfn_list(uint64_t arg)
 	return copy_to_guest(arg, &l, sizeof(l)) ? -EFAULT : 0;
 }
 
+/*
+ * XENMEM_acquire_resource: the toolstack maps another domain's grant
+ * table this way to seed its console and store grants. The caller is PV,
+ * so it gets MFNs to map by foreign mmu_update.
+ */
+static long acquire_resource(uint64_t arg)
+{
+	struct xen_mem_acquire_resource r;
+	xen_pfn_t mfns[GNTTAB_DEFAULT_MAX_FRAMES];
+	struct domain *d;
+	unsigned int size;
+	int rc;
+
+	if (!current->domain->is_privileged)
+		return -EPERM;
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.pad || (r.frame >> 32) || ((r.frame + r.nr_frames) >> 32))
+		return -EINVAL;
+	d = domain_by_id(r.domid);
+	if (!d)
+		return -ESRCH;
+	if (d == current->domain)
+		return -EPERM;
+	if (r.type != XENMEM_resource_grant_table)
+		return -EOPNOTSUPP;	/* no ioreq servers, no vmtrace */
+	size = grant_table_resource_size(d, r.id);
+	if (!size)
+		return -EINVAL;
+	if (!r.frame_list) {
+		if (r.nr_frames)
+			return -EINVAL;
+		r.nr_frames = size;
+		return copy_to_guest(arg, &r, sizeof(r)) ? -EFAULT : 0;
+	}
+	if (r.nr_frames > ARRAY_SIZE(mfns))
+		return -EINVAL;
+	rc = grant_table_resource_frames(d, r.id, r.frame, r.nr_frames, mfns);
+	if (rc)
+		return rc;
+	return copy_to_guest(r.frame_list, mfns,
+			     r.nr_frames * sizeof(mfns[0])) ? -EFAULT : 0;
+}
+
 long do_memory_op(unsigned long op, uint64_t arg)
 {
 	unsigned int cmd = op & MEMOP_CMD_MASK;
@@ -354,6 +400,8 @@ long do_memory_op(unsigned long op, uint64_t arg)
 	}
 	case XENMEM_machine_memory_map:
 		return machine_memory_map(arg);
+	case XENMEM_acquire_resource:
+		return acquire_resource(arg);
 	case XENMEM_memory_map:
 		/* No map set: the guest assumes one RAM range of its size. */
 		return -ENOSYS;

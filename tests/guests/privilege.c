@@ -6,6 +6,7 @@
  */
 #include "lib/test.h"
 #include <public/domctl.h>
+#include <public/memory.h>
 #include <public/sysctl.h>
 #include <public/platform.h>
 
@@ -55,6 +56,49 @@ static void test_sysctl(void)
 	s.cmd = XEN_SYSCTL_readconsole;
 	s.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
 	check_rc(hv_sysctl(&s), REFUSED);
+}
+
+/*
+ * Every domctl and sysctl command, with the right interface version or
+ * not, even with a request that cannot be read: -EPERM, before anything
+ * in the request is looked at.
+ */
+static void test_control_all(void)
+{
+	struct xen_domctl d;
+	struct xen_sysctl s;
+	unsigned int wrong = 0, first = 0;
+	long first_rc = 0, rc;
+
+	for (unsigned int i = 0; i < 2 * (128 + 4); i++) {
+		unsigned int cmd = i / 2 < 128 ? i / 2 : 1000 + i / 2 - 128;
+
+		memset(&d, 0, sizeof(d));
+		d.cmd = cmd;
+		d.interface_version = i & 1 ? 0 : XEN_DOMCTL_INTERFACE_VERSION;
+		d.domain = i & 2 ? 0 : DOMID_SELF;
+		rc = hv_domctl(&d);
+		if (rc != -XEN_EPERM && !wrong++) {
+			first = cmd;
+			first_rc = rc;
+		}
+	}
+	check(!wrong, "%u domctl requests not -EPERM; cmd %u gave %ld", wrong,
+	      first, first_rc);
+	for (unsigned int i = 0; i < 2 * 64; i++) {
+		memset(&s, 0, sizeof(s));
+		s.cmd = i / 2;
+		s.interface_version = i & 1 ? 0 : XEN_SYSCTL_INTERFACE_VERSION;
+		rc = hv_sysctl(&s);
+		if (rc != -XEN_EPERM && !wrong++) {
+			first = i / 2;
+			first_rc = rc;
+		}
+	}
+	check(!wrong, "%u sysctl requests not -EPERM; cmd %u gave %ld", wrong,
+	      first, first_rc);
+	check_rc(hv_domctl((void *)0x8000000000000000ul), -XEN_EPERM);
+	check_rc(hv_sysctl(NULL), -XEN_EPERM);
 }
 
 static void test_platform_op(void)
@@ -114,6 +158,22 @@ static void test_foreign_map(void)
 	check(pte && !(*pte & _PAGE_PRESENT), "pte %#lx", pte ? *pte : 0);
 }
 
+static void test_acquire_resource(void)
+{
+	uint64_t frame = 0;
+	struct xen_mem_acquire_resource r = {
+		.domid = 0,
+		.type = XENMEM_resource_grant_table,
+		.id = XENMEM_resource_grant_table_id_shared,
+		.nr_frames = 1,
+		.frame_list = (uint64_t)&frame,
+	};
+
+	/* dom0's grant table, as the toolstack maps a new domain's. */
+	check_rc(hv_memory_op(XENMEM_acquire_resource, &r), REFUSED);
+	check(frame == 0, "got dom0's grant frame %#lx", frame);
+}
+
 static void test_physdev(void)
 {
 	struct physdev_set_iopl iopl = { .iopl = 1 };
@@ -145,9 +205,11 @@ static const struct test_case cases[] = {
 	{ "not_privileged", test_not_privileged },
 	{ "domctl", test_domctl },
 	{ "sysctl", test_sysctl },
+	{ "control_all", test_control_all },
 	{ "platform_op", test_platform_op },
 	{ "console_read", test_console_read },
 	{ "foreign_map", test_foreign_map },
+	{ "acquire_resource", test_acquire_resource },
 	{ "physdev", test_physdev },
 	{ "remote_shutdown", test_remote_shutdown },
 };

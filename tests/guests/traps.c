@@ -3,9 +3,9 @@
  * traps: exception delivery (vector, error code, RIP, CR2), software
  * interrupts and their DPLs, forced-emulation CPUID, a user-mode round
  * trip through the syscall callback, lazy FPU switching, segment bases
- * and debug registers, the legacy set_callbacks hypercall and what
- * CALLBACKOP_unregister may drop, plus hostile trap-table, segment-base
- * and callback calls.
+ * and debug registers, INS/OUTS emulation, the legacy set_callbacks
+ * hypercall and what CALLBACKOP_unregister may drop, plus hostile
+ * trap-table, segment-base and callback calls.
  */
 #include "lib/test.h"
 
@@ -123,6 +123,80 @@ static void test_gp(void)
 		     : "=a"(lo), "=d"(hi) : "c"(0x7badc0de));
 	check_eq(last_exc.vector, X86_EXC_GP);
 	check_eq(last_exc.rip, LABEL_ADDR(rdmsr_insn));
+}
+
+/*
+ * INS and OUTS are emulated like IN and OUT: with the virtual IOPL
+ * raised, a domU's ports are an empty bus (reads give all ones, writes
+ * are lost; as dom0 on Xen, EMPTY_PORT is unassigned in QEMU and reads
+ * all ones too). A REP longer than the hypervisor does in one go
+ * continues where it stopped; a buffer that is not mapped gets a #PF at
+ * the first byte it cannot reach, with the progress so far in RCX/RDI.
+ */
+#define EMPTY_PORT	0x2e8	/* COM4's base: the test machine has no COM4 */
+
+static void test_string_io(void)
+{
+	static uint8_t buf[5000];
+	struct physdev_set_iopl iopl = { .iopl = 1 };
+	volatile uint8_t *hole = va_hole_alloc();
+	unsigned long cnt, di, si;
+	unsigned int i, bad = 0;
+
+	check_rc(hv_physdev_op(PHYSDEVOP_set_iopl, &iopl), 0);
+	memset(buf, 0x5a, sizeof(buf));
+	cnt = 4500;
+	di = (unsigned long)buf;
+	asm volatile("cld; rep insb" : "+c"(cnt), "+D"(di)
+		     : "d"(EMPTY_PORT) : "memory");
+	for (i = 0; i < 4500; i++)
+		bad += buf[i] != 0xff;
+	check(cnt == 0 && di == (unsigned long)buf + 4500 && !bad &&
+	      buf[4500] == 0x5a, "rep insb: cnt %lu, di +%lu, %u bad", cnt,
+	      di - (unsigned long)buf, bad);
+
+	/* Words, backwards. */
+	memset(buf, 0x5a, sizeof(buf));
+	cnt = 3;
+	di = (unsigned long)&buf[8];
+	asm volatile("std; rep insw; cld" : "+c"(cnt), "+D"(di)
+		     : "d"(EMPTY_PORT) : "memory");
+	check(cnt == 0 && di == (unsigned long)&buf[2] && buf[4] == 0xff &&
+	      buf[9] == 0xff && buf[3] == 0x5a && buf[10] == 0x5a,
+	      "std; rep insw: di -%lu", (unsigned long)&buf[8] - di);
+
+	cnt = 3000;
+	si = (unsigned long)buf;
+	asm volatile("cld; rep outsb" : "+c"(cnt), "+S"(si) : "d"(0x80));
+	check(cnt == 0 && si == (unsigned long)buf + 3000,
+	      "rep outsb: cnt %lu, si +%lu", cnt, si - (unsigned long)buf);
+
+	/* Into a hole: #PF at the hole, after the bytes before it. */
+	exc_clear();
+	cnt = 16;
+	di = (unsigned long)hole - 4;
+	asm volatile("insb_pf: rep insb\n\t"
+		     "1:\n\t"
+		     EXTABLE(insb_pf, 1b)
+		     : "+c"(cnt), "+D"(di) : "d"(EMPTY_PORT) : "memory");
+	check_eq(last_exc.vector, X86_EXC_PF);
+	check_eq(last_exc.cr2, (unsigned long)hole);
+	check(cnt == 12 && di == (unsigned long)hole,
+	      "stopped at the hole: cnt %lu", cnt);
+
+	/* Without the virtual IOPL: #GP. */
+	iopl.iopl = 0;
+	check_rc(hv_physdev_op(PHYSDEVOP_set_iopl, &iopl), 0);
+	exc_clear();
+	cnt = 4;
+	di = (unsigned long)buf;
+	asm volatile("insb_gp: rep insb\n\t"
+		     "1:\n\t"
+		     EXTABLE(insb_gp, 1b)
+		     : "+c"(cnt), "+D"(di) : "d"(EMPTY_PORT) : "memory");
+	check_eq(last_exc.vector, X86_EXC_GP);
+	check_eq(last_exc.rip, LABEL_ADDR(insb_gp));
+	check_eq(cnt, 4);
 }
 
 static volatile unsigned long soft_rip;
@@ -541,6 +615,7 @@ static const struct test_case cases[] = {
 	{ "divide_error", test_de },
 	{ "page_fault", test_pf },
 	{ "general_protection", test_gp },
+	{ "string_io", test_string_io },
 	{ "int80", test_int80 },
 	{ "int_dpl", test_int_dpl },
 	{ "cpuid_fep", test_cpuid },

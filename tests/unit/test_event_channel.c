@@ -9,8 +9,9 @@
  * Checked: port allocation and port 0; alloc_unbound / bind_interdomain /
  * send / close between two domains and within one; pending, mask, selector
  * and upcall bits, and wake-ups of blocked and polling vCPUs; VIRQ binding
- * rules and delivery; IPIs; hypervisor-service ports; status; bind_vcpu;
- * unmask; reset; privilege checks; hostile port numbers, vCPU ids, domain
+ * rules and delivery; IPIs; hypervisor-service ports; PIRQ binding (with
+ * a stand-in for arch/x86/irq.c); status; bind_vcpu; unmask; reset;
+ * privilege checks; hostile port numbers, vCPU ids, domain
  * ids and guest pointers; running out of ports and of memory; teardown
  * (peers go back to unbound, every allocation is freed).
  *
@@ -33,6 +34,7 @@
 #include <tandem/lib.h>
 #include <tandem/mm.h>
 #include <tandem/sched.h>
+#include <asm/irq.h>
 #include <asm/pv.h>
 #include <public/event_channel.h>
 #include <public/xen.h>
@@ -51,6 +53,37 @@ void vcpu_wake(struct vcpu *v)
 	nr_wakes++;
 	last_woken = v;
 	woken_while_blocked = v->pause_flags & VPF_blocked;
+}
+
+/*
+ * Physical IRQs (arch/x86/irq.c), as far as event channels see them:
+ * PIRQs 1-3 are mapped for dom0; binding one records its port.
+ */
+#define FAKE_NR_PIRQS	4
+static evtchn_port_t fake_pirq_port[FAKE_NR_PIRQS];
+static int fake_pirq_releases;
+
+int pirq_bind(struct domain *d, uint32_t pirq, evtchn_port_t port)
+{
+	if (pirq >= NR_PIRQS)
+		return -EINVAL;
+	if (d->domain_id != 0 || pirq == 0 || pirq >= FAKE_NR_PIRQS)
+		return -EPERM;
+	if (fake_pirq_port[pirq])
+		return -EEXIST;
+	fake_pirq_port[pirq] = port;
+	return 0;
+}
+
+void pirq_unbind(struct domain *d, uint32_t pirq, evtchn_port_t port)
+{
+	if (pirq < FAKE_NR_PIRQS && fake_pirq_port[pirq] == port)
+		fake_pirq_port[pirq] = 0;
+}
+
+void pirq_release_domain(struct domain *d)
+{
+	fake_pirq_releases++;
 }
 
 /* ---- Fake domains ---- */
@@ -738,18 +771,50 @@ static void test_hostile(void)
 	}
 }
 
+static long bind_pirq(uint32_t pirq, evtchn_port_t *port)
+{
+	struct evtchn_bind_pirq op = { .pirq = pirq };
+	long rc = hc(EVTCHNOP_bind_pirq, &op);
+
+	*port = op.port;
+	return rc;
+}
+
+static void test_pirq(void)
+{
+	struct evtchn_bind_vcpu bv;
+	struct evtchn_status st;
+	evtchn_port_t p, again;
+
+	run_as(&dom1, 0);
+	CHECK_EQ(bind_pirq(1, &p), -EPERM, "unprivileged bind_pirq -> EPERM");
+	run_as(&dom0, 0);
+	CHECK_EQ(bind_pirq(0, &p), -EPERM, "unmapped PIRQ -> EPERM");
+	CHECK_EQ(bind_pirq(NR_PIRQS, &p), -EINVAL, "PIRQ out of range");
+	CHECK_EQ(bind_pirq(0xffffffff, &p), -EINVAL, "PIRQ ~0");
+	CHECK_EQ(bind_pirq(2, &p), 0, "bind mapped PIRQ 2");
+	CHECK(p != 0 && fake_pirq_port[2] == p, "the IRQ layer has the port");
+	CHECK_EQ(bind_pirq(2, &again), -EEXIST, "bound twice -> EEXIST");
+	CHECK_EQ(ec_status(DOMID_SELF, p, &st), 0, "status");
+	CHECK(st.status == EVTCHNSTAT_pirq && st.u.pirq == 2 && st.vcpu == 0,
+	      "status says pirq 2, vCPU 0");
+	bv = (struct evtchn_bind_vcpu){ .port = p, .vcpu = 1 };
+	CHECK_EQ(hc(EVTCHNOP_bind_vcpu, &bv), 0, "a PIRQ may move vCPU");
+	CHECK_EQ(ec_send(p), -EINVAL, "send on a PIRQ port -> EINVAL");
+	CHECK_EQ(ec_close(p), 0, "close");
+	CHECK(fake_pirq_port[2] == 0, "close unbinds the PIRQ");
+	CHECK_EQ(bind_pirq(2, &again), 0, "and it binds again");
+	CHECK_EQ(ec_reset(DOMID_SELF), 0, "reset");
+	CHECK(fake_pirq_port[2] == 0, "reset unbinds it too");
+	CHECK_EQ(bind_pirq(3, &p), 0, "bind PIRQ 3");
+	CHECK_EQ(ec_close(p), 0, "close");
+}
+
 static void test_misc_ops(void)
 {
-	struct evtchn_bind_pirq pirq = { .pirq = 1 };
 	uint64_t junk[4] = { 0 };
 	int warnings;
 
-	run_as(&dom1, 0);
-	CHECK_EQ(hc(EVTCHNOP_bind_pirq, &pirq), -EPERM,
-		 "unprivileged bind_pirq -> EPERM");
-	run_as(&dom0, 0);
-	CHECK_EQ(hc(EVTCHNOP_bind_pirq, &pirq), -ENOSYS,
-		 "privileged bind_pirq -> ENOSYS (not yet)");
 	run_as(&dom1, 0);
 	CHECK_EQ(hc(EVTCHNOP_init_control, junk), -ENOSYS,
 		 "init_control -> ENOSYS (no FIFO ABI)");
@@ -817,7 +882,7 @@ static void test_destroy(void)
 	evtchn_port_t p3, p1, hp;
 	struct evtchn_status st;
 	long before = fake_live_allocs;
-	int i;
+	int i, releases;
 
 	CHECK(make_domain(d3, 3, false) == 0, "evtchn_init dom3");
 	run_as(d3, 0);
@@ -828,7 +893,10 @@ static void test_destroy(void)
 	run_as(&dom1, 0);
 	CHECK_EQ(bind_interdomain(3, p3, &p1), 0, "dom1 binds to dom3");
 
+	releases = fake_pirq_releases;
 	evtchn_destroy(&d3->d);
+	CHECK(fake_pirq_releases == releases + 1,
+	      "destroy releases the PIRQs");
 	CHECK(fake_live_allocs == before, "destroy frees every bucket");
 	CHECK(d3->v[1].virq_to_evtchn[VIRQ_TIMER] == 0, "VIRQ unbound");
 	CHECK(evtchn_from_port(&d3->d, 1) == NULL, "no ports after destroy");
@@ -896,6 +964,7 @@ int main(void)
 	test_poll();
 	test_status_rules();
 	test_hostile();
+	test_pirq();
 	test_misc_ops();
 	test_exhaustion_and_reset();
 	test_destroy();

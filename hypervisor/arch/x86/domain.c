@@ -86,13 +86,15 @@ void pv_map_gdt_frames(struct vcpu *v)
 		 * typed descriptor pages). Unused pages read as zeros.
 		 */
 		if (i < nr)
-			l1e[i] = make_pte(v->arch.gdt_frames[i], PAGE_HV_RW);
+			l1e[i] = make_pte(v->arch.gdt_frames[i],
+					  PAGE_PERDOMAIN_RW);
 		else
-			l1e[i] = make_pte(zero_page_mfn, PAGE_HV_RO);
+			l1e[i] = make_pte(zero_page_mfn, PAGE_PERDOMAIN_RO);
 		invlpg(va + i * PAGE_SIZE);
 	}
 	l1e[GUEST_GDT_FRAMES] =
-		make_pte(virt_to_mfn(this_pcpu()->gdt_reserved), PAGE_HV_RW);
+		make_pte(virt_to_mfn(this_pcpu()->gdt_reserved),
+			 PAGE_PERDOMAIN_RW);
 	invlpg(va + GUEST_GDT_FRAMES * PAGE_SIZE);
 }
 

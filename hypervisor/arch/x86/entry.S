@@ -161,45 +161,34 @@ restore_hypervisor:
 	iretq
 
 /*
- * SYSCALL from the guest, kernel or user mode (64-bit). The CPU left
- * %rsp alone, IF/DF/AC/TF cleared by MSR_SFMASK. Build the frame as if
- * the CPU had pushed it, then hand it to C: a hypercall if the vCPU is in
- * guest-kernel mode, a bounce to the guest's syscall handler otherwise.
+ * SYSCALL from the guest, kernel or user mode. The CPU left %rsp alone,
+ * IF/DF/AC/TF cleared by MSR_SFMASK. Build the frame as if the CPU had
+ * pushed it (with the selectors of the mode the guest was in), then
+ * hand it to C: a hypercall if the vCPU is in guest-kernel mode, a
+ * bounce to the guest's syscall handler otherwise.
  */
+.macro SYSCALL_ENTRY name, cs, ss, handler
 	.balign 16
-	.globl	syscall_entry
-syscall_entry:
+	.globl	\name
+\name:
 	mov	%rsp, cpu0_stack + STACK_SIZE - CPU_INFO_SIZE + CPUINFO_syscall_rsp(%rip)
 	lea	cpu0_stack + STACK_SIZE - CPU_INFO_SIZE + REGS_SIZE(%rip), %rsp
-	pushq	$FLAT_RING3_SS64
+	pushq	$\ss
 	pushq	cpu0_stack + STACK_SIZE - CPU_INFO_SIZE + CPUINFO_syscall_rsp(%rip)
 	push	%r11
-	pushq	$FLAT_RING3_CS64
+	pushq	$\cs
 	push	%rcx
 	pushq	$0
 	movl	$ENTRY_SYSCALL, 4(%rsp)
 	SAVE_GPRS
 	xor	%ebp, %ebp
-	CALL_C	do_syscall
+	CALL_C	\handler
 	jmp	exit_to_guest
+.endm
 
-/* SYSCALL from 32-bit compatibility mode (AMD only): same, CS32. */
-	.balign 16
-	.globl	syscall32_entry
-syscall32_entry:
-	mov	%rsp, cpu0_stack + STACK_SIZE - CPU_INFO_SIZE + CPUINFO_syscall_rsp(%rip)
-	lea	cpu0_stack + STACK_SIZE - CPU_INFO_SIZE + REGS_SIZE(%rip), %rsp
-	pushq	$FLAT_RING3_SS32
-	pushq	cpu0_stack + STACK_SIZE - CPU_INFO_SIZE + CPUINFO_syscall_rsp(%rip)
-	push	%r11
-	pushq	$FLAT_RING3_CS32
-	push	%rcx
-	pushq	$0
-	movl	$ENTRY_SYSCALL, 4(%rsp)
-	SAVE_GPRS
-	xor	%ebp, %ebp
-	CALL_C	do_syscall32
-	jmp	exit_to_guest
+SYSCALL_ENTRY syscall_entry, FLAT_RING3_CS64, FLAT_RING3_SS64, do_syscall
+/* From 32-bit compatibility mode (AMD only). */
+SYSCALL_ENTRY syscall32_entry, FLAT_RING3_CS32, FLAT_RING3_SS32, do_syscall32
 
 /*
  * Leave for the guest whose frame is at the top of this stack. C does

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * platform_op: dom0's view of the machine's firmware and physical CPUs,
- * and setting the wall clock. dom0 only; the interface version must
+ * setting the wall clock, and ACPI S5 (power off). dom0 only; the interface version must
  * match, as the ABI requires.
  */
 #include <tandem/domain.h>
@@ -10,6 +10,7 @@
 #include <tandem/lib.h>
 #include <asm/percpu.h>
 #include <asm/pv.h>
+#include <asm/reboot.h>
 #include <asm/time.h>
 #include <public/platform.h>
 
@@ -72,6 +73,8 @@ long do_platform_op(uint64_t arg)
 	case XENPF_get_cpuinfo:
 		rc = cpu_info(&op.u.pcpu_info);
 		break;
+	case XENPF_enter_acpi_sleep:
+		return machine_enter_acpi_sleep(&op.u.enter_acpi_sleep);
 	case XENPF_settime32:
 		set_time(op.u.settime32.secs, op.u.settime32.nsecs,
 			 op.u.settime32.system_time);

@@ -15,10 +15,13 @@
 #include <tandem/softirq.h>
 #include <tandem/timer.h>
 #include <tandem/version.h>
+#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/context.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
+#include <asm/io_apic.h>
+#include <asm/irq.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
@@ -144,6 +147,9 @@ void start_hypervisor(uint32_t mbi_phys)
 	percpu_init();
 	time_init();
 	apic_init();
+	acpi_init();
+	io_apic_init();
+	irq_init();
 	timers_init();
 	sched_init();
 

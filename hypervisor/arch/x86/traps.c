@@ -12,6 +12,8 @@
 #include <asm/apic.h>
 #include <asm/config.h>
 #include <asm/desc.h>
+#include <asm/irq.h>
+#include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
@@ -222,6 +224,19 @@ static void __noreturn fatal_exception(struct cpu_regs *regs)
 	      "exception");
 }
 
+/*
+ * A real fault, so the report shows what a bug would show. Made on the
+ * hypervisor's own tables: keys arrive by interrupt, often while a
+ * guest's tables are loaded, and those may map address 8.
+ */
+void crash_on_request(void)
+{
+	load_gdt(this_pcpu()->idle_gdt);
+	write_cr3(virt_to_maddr(idle_pg_table));
+	__asm__ __volatile__("movl $0, (%0)" : : "r"(8UL) : "memory");
+	panic("no fault at address 8");
+}
+
 void do_exception(struct cpu_regs *regs)
 {
 	if (!regs_from_hypervisor(regs)) {
@@ -264,6 +279,10 @@ void do_interrupt(struct cpu_regs *regs)
 	default:
 		if (vec >= 0x20 && vec < 0x30)
 			break;	/* stray legacy PIC interrupt */
+		if (vec >= FIRST_DEVICE_VECTOR && vec <= LAST_DEVICE_VECTOR) {
+			do_device_interrupt(vec);	/* acknowledges */
+			break;
+		}
 		pr_once(LOG_WARN, "unexpected interrupt vector %u\n", vec);
 		apic_eoi();
 		break;

@@ -89,6 +89,8 @@ struct domain_console {
 	/* Output is printed a line at a time, tagged with the name. */
 	char line[CONSOLE_LINE_LEN];
 	unsigned int line_len;
+	/* Where in a terminal escape sequence the output is (dropped). */
+	enum { ESC_NONE, ESC_START, ESC_CSI } esc;
 };
 
 struct domain {

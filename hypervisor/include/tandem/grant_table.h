@@ -26,6 +26,17 @@ int grant_table_init(struct domain *d);
  */
 void grant_table_destroy(struct domain *d);
 
+/*
+ * XENMEM_acquire_resource: how many frames resource id of d's table may
+ * have (0: no such resource), and the MFNs of frames [frame, frame + nr),
+ * growing the table to hold them.
+ */
+unsigned int grant_table_resource_size(const struct domain *d,
+				       unsigned int id);
+int grant_table_resource_frames(struct domain *d, unsigned int id,
+				unsigned int frame, unsigned int nr,
+				xen_pfn_t *mfns);
+
 long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count);
 
 /* The builder seeds these for the console and store (reserved refs 0, 1). */

@@ -183,7 +183,7 @@ int pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int entries)
 	}
 	unmap_ldt(v);
 	for (i = 0; i < nr; i++) {
-		pv_ldt_l1e(v)[i] = make_pte(frames[i], PAGE_HV_RW);
+		pv_ldt_l1e(v)[i] = make_pte(frames[i], PAGE_PERDOMAIN_RW);
 		invlpg(v->arch.gdt_va + LDT_WINDOW_OFFSET + i * PAGE_SIZE);
 	}
 	v->arch.ldt_base = entries ? v->arch.gdt_va + LDT_WINDOW_OFFSET : 0;

@@ -315,6 +315,55 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *regs,
 	return true;
 }
 
+/*
+ * INS and OUTS, with or without REP (dom0's IDE driver moves its PIO data
+ * this way). At most STRING_IO_BATCH elements per trap: a longer REP
+ * leaves RIP on the instruction, which traps again to go on, as an
+ * interrupted string instruction does on hardware. Returns 0 when done,
+ * 1 when the guest must come back (more to do, or a #PF injected), or
+ * -1 to refuse (#GP).
+ */
+#define STRING_IO_BATCH		1024
+
+static int emulate_string_io(struct vcpu *v, struct cpu_regs *regs,
+			     struct insn *in, int op)
+{
+	unsigned int size = (op & 1) ? (in->opsize16 ? 2 : 4) : 1;
+	bool is_in = op < 0x6e;
+	long step = (regs->rflags & RFLAGS_DF) ? -(long)size : (long)size;
+	uint64_t count = in->rep ? regs->rcx : 1;
+	uint16_t port = regs->rdx;
+	unsigned int n;
+	uint64_t val;
+
+	/* 32-bit addressing and based segments: nothing Linux does. */
+	if (in->addr32 || in->fs_gs)
+		return -1;
+	for (n = 0; count && n < STRING_IO_BATCH; n++, count--) {
+		if (is_in) {
+			if (!guest_io(v, true, port, size, &val))
+				return -1;
+			if (copy_to_guest(regs->rdi, &val, size)) {
+				pv_inject_page_fault(v, regs->rdi, PFEC_WRITE);
+				break;
+			}
+			regs->rdi += step;
+		} else {
+			val = 0;
+			if (copy_from_guest(&val, regs->rsi, size)) {
+				pv_inject_page_fault(v, regs->rsi, 0);
+				break;
+			}
+			if (!guest_io(v, false, port, size, &val))
+				return -1;
+			regs->rsi += step;
+		}
+	}
+	if (in->rep)
+		regs->rcx = count;
+	return count ? 1 : 0;
+}
+
 /* ---- the #GP(0) dispatcher -------------------------------------------------- */
 
 bool pv_emulate_privileged_op(struct cpu_regs *regs)
@@ -334,6 +383,15 @@ bool pv_emulate_privileged_op(struct cpu_regs *regs)
 		if (!emulate_io(v, regs, &in, op))
 			return false;
 		goto done;
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+		switch (emulate_string_io(v, regs, &in, op)) {
+		case 0:
+			goto done;
+		case 1:
+			return true;	/* RIP stays: more to do, or a #PF */
+		default:
+			return false;
+		}
 	case 0xf4:		/* hlt: the guest wants to idle */
 		v->vcpu_info->evtchn_upcall_mask = 0;
 		vcpu_block();

@@ -35,8 +35,14 @@ int insn_prefixes(struct insn *in)
 		case 0xf0:
 			in->lock = true;
 			continue;
+		case 0x67:
+			in->addr32 = true;
+			continue;
+		case 0x64: case 0x65:
+			in->fs_gs = true;
+			continue;
 		case 0x26: case 0x2e: case 0x36: case 0x3e:
-		case 0x64: case 0x65: case 0x67: case 0xf2:
+		case 0xf2:
 			continue;
 		}
 		if (b >= 0x40 && b <= 0x4f) {

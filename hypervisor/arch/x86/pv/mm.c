@@ -9,6 +9,7 @@
 #include <tandem/errno.h>
 #include <tandem/lib.h>
 #include <asm/context.h>
+#include <asm/io_apic.h>
 #include <asm/pagetable.h>
 #include <asm/paging.h>
 #include <asm/processor.h>
@@ -23,8 +24,12 @@ void flush_all_tlbs(void)
 
 bool domain_may_map_io(const struct domain *d, mfn_t mfn)
 {
-	/* Device memory belongs to dom0 alone; RAM is never "I/O". */
+	/*
+	 * Device memory belongs to dom0 alone, but for the interrupt
+	 * controllers, which are ours; RAM is never "I/O".
+	 */
 	return d && d->is_privileged && !mfn_is_ram(mfn) &&
+	       !mmio_is_hypervisors(mfn) &&
 	       (!mfn_valid(mfn) ||
 		(mfn_to_page(mfn)->count_info & PGC_state_mask) ==
 		PGC_state_io);

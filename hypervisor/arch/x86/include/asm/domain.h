@@ -11,6 +11,8 @@
 #define GUEST_GDT_FRAMES	FIRST_RESERVED_GDT_PAGE	/* 14 */
 #define MAX_LDT_ENTRIES		8192
 
+struct domain_irqs;
+
 /* An exception waiting to be delivered on the way back to the guest. */
 struct pending_trap {
 	bool pending;
@@ -67,6 +69,7 @@ struct arch_domain {
 	pte_t *perdomain_l2;
 	pte_t *perdomain_l1[8];
 	unsigned long vm_assist;
+	struct domain_irqs *irqs;	/* its physical IRQs (irq.c), or NULL */
 };
 
 #endif

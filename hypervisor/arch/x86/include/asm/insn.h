@@ -19,6 +19,8 @@ struct insn {
 	bool opsize16;		/* 0x66 */
 	bool rep;		/* 0xf3 */
 	bool lock;		/* 0xf0 */
+	bool addr32;		/* 0x67 */
+	bool fs_gs;		/* 0x64 or 0x65: a segment with a base */
 };
 
 /* Fetch the bytes at the guest's %rip; -EFAULT if none are readable. */

@@ -11,6 +11,12 @@
 #define PAGE_HV_RO	(PTE_P | PTE_A | PTE_G | PTE_NX)
 #define PAGE_HV_RX	(PTE_P | PTE_A | PTE_G)
 #define PAGE_HV_UC	(PAGE_HV_RW | PTE_PCD | PTE_PWT)
+/*
+ * Per-domain mappings (GDT/LDT windows) sit at the same address in every
+ * domain: never global, so a CR3 switch takes them out of the TLB.
+ */
+#define PAGE_PERDOMAIN_RW	(PAGE_HV_RW & ~PTE_G)
+#define PAGE_PERDOMAIN_RO	(PAGE_HV_RO & ~PTE_G)
 /* Intermediate tables: permissions are decided at the leaves. */
 #define PAGE_TABLE_FLAGS (PTE_P | PTE_RW | PTE_A | PTE_D)
 

@@ -12,6 +12,8 @@ void show_registers(const struct cpu_regs *regs);
 void show_backtrace(unsigned long rbp, unsigned long rip);
 /* Redirect a hypervisor fault at a whitelisted instruction. */
 bool fixup_exception(struct cpu_regs *regs);
+/* Debug key 'C': fault at address 8, to show the panic report. */
+void crash_on_request(void) __noreturn;
 
 /*
  * Mark the instruction at label 'from' as allowed to fault; execution then

@@ -35,10 +35,25 @@ static unsigned int max_order(const struct domain *d)
 	return d->is_privileged ? DOM0_MAX_ORDER : DOMU_MAX_ORDER;
 }
 
+/*
+ * Out of time after extent i (at least one done per call): the guest
+ * issues the call again from there.
+ */
+static bool reservation_preempted(unsigned int cmd, unsigned long i,
+				  unsigned long start)
+{
+	if (i == start || !hypercall_preempt_check())
+		return false;
+	hypercall_continue(__HYPERVISOR_memory_op,
+			   cmd | (i << MEMOP_EXTENT_SHIFT));
+	return true;
+}
+
 /* increase_reservation / populate_physmap: returns extents done. */
 static long populate(struct domain *d, struct xen_memory_reservation *r,
-		     bool populate_physmap, unsigned long start)
+		     unsigned int cmd, unsigned long start)
 {
+	bool populate_physmap = cmd == XENMEM_populate_physmap;
 	unsigned long i;
 
 	if (r->extent_order > max_order(current->domain))
@@ -49,6 +64,8 @@ static long populate(struct domain *d, struct xen_memory_reservation *r,
 		xen_pfn_t gpfn = 0, mfn;
 		struct page_info *pg;
 
+		if (reservation_preempted(cmd, i, start))
+			break;
 		if (populate_physmap &&
 		    copy_from_guest(&gpfn, slot, sizeof(gpfn)))
 			break;
@@ -101,6 +118,9 @@ static long decrease(struct domain *d, struct xen_memory_reservation *r,
 	for (i = start; i < r->nr_extents; i++) {
 		xen_pfn_t mfn;
 
+		if (reservation_preempted(XENMEM_decrease_reservation, i,
+					  start))
+			break;
 		if (copy_from_guest(&mfn, r->extent_start + i * sizeof(mfn),
 				    sizeof(mfn)))
 			break;
@@ -129,7 +149,7 @@ static long reservation_op(unsigned int cmd, uint64_t arg,
 		return start;
 	if (cmd == XENMEM_decrease_reservation)
 		return decrease(d, &r, start);
-	return populate(d, &r, cmd == XENMEM_populate_physmap, start);
+	return populate(d, &r, cmd, start);
 }
 
 /*

@@ -11,10 +11,11 @@
 #include <asm/pv.h>
 #include <public/xen.h>
 
+bool in_multicall;	/* one CPU: no nesting possible */
+
 long do_multicall(uint64_t calls, unsigned int nr)
 {
 	struct vcpu *v = current;
-	static bool in_multicall;	/* one CPU: no nesting possible */
 	long rc = 0;
 
 	if (in_multicall)

@@ -8,6 +8,11 @@
  * current_reservation follows every step, and populating past
  * maximum_reservation does only what fits.
  *
+ * A request for 16 MiB in one call outlasts what one hypercall may run:
+ * the hypervisor stops part way and has us issue it again from there,
+ * so a timer event set to fire during the call arrives before the call
+ * has finished, and the call still does every extent.
+ *
  * Hostile: frames we do not own, the same frame twice, extents larger
  * than a domain may ask for, extent lists the hypervisor cannot reach,
  * and another domain's reservation. Each must leave the reservation as
@@ -20,10 +25,13 @@
 #define NR		4
 #define PATTERN		0x62616c6c6f6f6e21ul	/* "balloon!" */
 #define MAX_ROOM	8
+#define BIG		4096	/* 16 MiB in one request */
 
 static uint64_t pfns[NR], mfns[NR];	/* the frames we play with */
 static long cur0;			/* the reservation at the start */
 static void *hole;
+static uint64_t big_pfns[BIG], big_list[BIG];
+static volatile long mid_reservation;
 
 static long reservation(unsigned int cmd, void *list, unsigned long nr,
 			unsigned int order, domid_t dom)
@@ -271,12 +279,54 @@ static void test_hostile(void)
 	check_eq(cur_reservation(), cur0);
 }
 
+static void on_timer(evtchn_port_t port)
+{
+	(void)port;
+	if (mid_reservation < 0)
+		mid_reservation = cur_reservation();
+}
+
+static void test_preempt(void)
+{
+	evtchn_port_t port = timer_port();
+	long done;
+	unsigned int i;
+
+	if (!check(port != 0, "no VIRQ_TIMER port"))
+		return;
+	for (i = 0; i < BIG; i++) {
+		big_pfns[i] = frame_alloc();
+		big_list[i] = pfn_to_mfn(big_pfns[i]);
+	}
+	check_rc(give_back(big_list, BIG), BIG);
+	check_eq(cur_reservation(), cur0 - BIG);
+
+	memcpy(big_list, big_pfns, sizeof(big_list));
+	mid_reservation = -1;
+	evtchn_set_handler(port, on_timer);
+	events_unmask();
+	check_rc(hv_set_timer_op(now_ns() + 20000), 0);
+	done = populate(big_list, BIG);
+	events_mask();
+	evtchn_set_handler(port, NULL);
+	check_eq(done, BIG);
+	check_eq(cur_reservation(), cur0);
+	check(mid_reservation > cur0 - BIG && mid_reservation < cur0,
+	      "the timer event came at reservation %ld, not during the call "
+	      "(%ld -> %ld)", mid_reservation, cur0 - BIG, cur0);
+	for (i = 0; i < BIG; i++)
+		p2m_set(big_pfns[i], big_list[i]);
+	check_new_frame(big_list[0], big_pfns[0]);
+	check_new_frame(big_list[BIG - 1], big_pfns[BIG - 1]);
+}
+
 static const struct test_case cases[] = {
 	{ "decrease", test_decrease },
 	{ "populate", test_populate },
 	{ "increase", test_increase },
 	{ "max_pages", test_max_pages },
 	{ "hostile", test_hostile },
+	{ "preempt", test_preempt },
 };
 
 DEFINE_SUITE("balloon", cases, .init = balloon_init);

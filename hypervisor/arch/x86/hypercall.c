@@ -107,6 +107,29 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[6])
 	}
 }
 
+/* A hypercall gives the CPU back after this long (see hypercall.h). */
+#define HYPERCALL_BUDGET_NS	1000000
+
+static s_time_t hypercall_started;
+static struct {
+	bool pending;
+	unsigned long op, arg0;
+} continuation;
+
+bool hypercall_preempt_check(void)
+{
+	return !in_multicall &&
+	       NOW() - hypercall_started > HYPERCALL_BUDGET_NS;
+}
+
+long hypercall_continue(unsigned long op, unsigned long arg0)
+{
+	continuation.pending = true;
+	continuation.op = op;
+	continuation.arg0 = arg0;
+	return 0;
+}
+
 /* Debugging aid: log every hypercall of one domain. */
 static unsigned long long opt_hypercall_trace = ~0ULL;
 uint_param("hypercall_trace", opt_hypercall_trace,
@@ -125,7 +148,15 @@ void do_hypercall(struct cpu_regs *regs)
 		regs->rax = do_iret();
 		return;
 	}
+	hypercall_started = NOW();
 	regs->rax = hypercall_dispatch(op, args);
+	if (continuation.pending) {
+		/* Back to the guest's SYSCALL (0f 05), to be issued again. */
+		continuation.pending = false;
+		regs->rip -= 2;
+		regs->rax = continuation.op;
+		regs->rdi = continuation.arg0;
+	}
 	if (trace)
 		printk("%s: hypercall %lu(%#lx, %#lx, %#lx, %#lx) = %ld "
 		       "from %#lx\n", current->domain->name, op, args[0],

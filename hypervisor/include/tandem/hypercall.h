@@ -27,6 +27,20 @@ long do_platform_op(uint64_t op);
 long do_domctl(uint64_t op);
 long do_sysctl(uint64_t op);
 
+/*
+ * Long hypercalls (memory reservations) stop after a time budget and
+ * are issued again by the guest, which re-executes its SYSCALL with the
+ * progress encoded in the first argument: the CPU goes to other vCPUs
+ * and to interrupts in between. Entries of a multicall run to the end.
+ *
+ * hypercall_preempt_check: the current call has used its budget.
+ * hypercall_continue: restart hypercall 'op' with first argument arg0
+ * when this one returns (its return value is then ignored).
+ */
+bool hypercall_preempt_check(void);
+long hypercall_continue(unsigned long op, unsigned long arg0);
+extern bool in_multicall;
+
 /* Log once per (hypercall, sub-op) that something is not implemented. */
 void log_unimplemented(const char *hypercall, long subop);
 

@@ -10,7 +10,9 @@
  * polled if that cannot be routed) go to the domain with console focus
  * (its PV console ring, or console_io for dom0) or, when the focus is
  * on the hypervisor, to the debug keys. Ctrl-A three times moves the
- * focus: dom0, the other domains in order, the hypervisor, dom0 again.
+ * focus: dom0, the other boot-time domains in order, the hypervisor,
+ * dom0 again. Domains dom0's toolstack builds are not in that cycle:
+ * their consoles are dom0's to serve.
  */
 #include <tandem/console.h>
 #include <tandem/domain.h>
@@ -389,20 +391,30 @@ static void focus_on(struct domain *d)
 		focus_id = d->domain_id;
 }
 
-/* Next domain in list order after the focused one, then the hypervisor. */
+/* Keys reach it: dom0 by console_io, boot-time domains by their ring. */
+static bool takes_input(const struct domain *d)
+{
+	return d->is_privileged || d->console.ring;
+}
+
+/*
+ * Next domain taking input in list order after the focused one (from the
+ * start when the hypervisor has it), then the hypervisor.
+ */
 static void switch_focus(void)
 {
 	struct domain *d = focus_domain();
+	struct list_head *pos = d ? &d->domain_list : &domain_list;
 
-	if (!d)
-		focus_on(list_empty(&domain_list) ? NULL :
-			 list_first_entry(&domain_list, struct domain,
-					  domain_list));
-	else if (d->domain_list.next == &domain_list)
-		focus_on(NULL);
-	else
-		focus_on(list_entry(d->domain_list.next, struct domain,
-				    domain_list));
+	for (pos = pos->next; pos != &domain_list; pos = pos->next) {
+		d = list_entry(pos, struct domain, domain_list);
+		if (takes_input(d)) {
+			focus_on(d);
+			announce_focus();
+			return;
+		}
+	}
+	focus_on(NULL);
 	announce_focus();
 }
 

@@ -143,10 +143,15 @@ static void test_foreign_map(void)
 		.ptr = pte_maddr((unsigned long)va, 1),
 		.val = (other_mfn() << PAGE_SHIFT) | PTE_KERN_RO,
 	};
+	struct mmu_update two[2] = { u, u };
+	unsigned int done = 99;
 	uint64_t *pte;
 
 	/* As if dom0's frames were ours to map (privcmd style). */
 	check_rc(hv_mmu_update(&u, 1, NULL, 0), REFUSED, -XEN_ESRCH);
+	/* A refused batch reports none done: Linux retries from there. */
+	check_rc(hv_mmu_update(two, 2, &done, 0), REFUSED, -XEN_ESRCH);
+	check_eq(done, 0);
 	check_rc(hv_mmu_update(&u, 1, NULL, DOMID_IO), REFUSED, -XEN_ESRCH,
 		 -XEN_EINVAL);
 	check_rc(hv_mmu_update(&u, 1, NULL, DOMID_XEN), REFUSED, -XEN_ESRCH,

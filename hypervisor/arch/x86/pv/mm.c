@@ -35,16 +35,24 @@ bool domain_may_map_io(const struct domain *d, mfn_t mfn)
 		PGC_state_io);
 }
 
-/* Find whose frames a request may touch: DOMID_SELF or, for dom0, another. */
-static struct domain *get_pg_owner(struct domain *curr, unsigned int dom)
+/*
+ * Whose frames a request may touch: DOMID_SELF or, for dom0, another
+ * domain. NULL with *err as Xen answers: -EPERM for a domain that exists
+ * (or DOMID_XEN) but is not ours to touch, -ESRCH for none.
+ */
+static struct domain *get_pg_owner(struct domain *curr, unsigned int dom,
+				   long *err)
 {
 	domid_t id = dom & 0xffff;
+	struct domain *d;
 
 	if (id == DOMID_SELF || id == curr->domain_id)
 		return curr;
-	if (!curr->is_privileged)
-		return NULL;
-	return domain_by_id(id);
+	d = domain_by_id(id);
+	if (d && curr->is_privileged)
+		return d;
+	*err = d || id == DOMID_XEN ? -EPERM : -ESRCH;
+	return NULL;
 }
 
 static struct page_info *owned_page(struct domain *d, mfn_t mfn)
@@ -98,17 +106,18 @@ static int do_one_pt_update(struct domain *d, struct domain *pg_owner,
 long do_mmu_update(uint64_t reqs, unsigned int count, uint64_t done,
 		   unsigned int foreigndom)
 {
-	struct domain *d = current->domain;
-	struct domain *pg_owner = get_pg_owner(d, foreigndom);
-	unsigned int i;
+	struct domain *d = current->domain, *pg_owner;
+	unsigned int i = 0;
 	long rc = 0;
 
-	if (!pg_owner)
-		return -ESRCH;
-	if (foreigndom >> 16)
-		return -EPERM;	/* foreign page-table owners: not supported */
-
-	for (i = 0; i < count; i++) {
+	pg_owner = get_pg_owner(d, foreigndom, &rc);
+	if (pg_owner && (foreigndom >> 16))
+		rc = -EPERM;	/* foreign page-table owners: not supported */
+	/*
+	 * A refused batch still reports 0 done: Linux's foreign mapping
+	 * retries from that count.
+	 */
+	for (; !rc && i < count; i++) {
 		struct mmu_update req;
 
 		if (copy_from_guest(&req, reqs + (uint64_t)i * sizeof(req),
@@ -239,10 +248,11 @@ long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
 long do_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
 				      unsigned long flags, domid_t domid)
 {
-	struct domain *pg_owner = get_pg_owner(current->domain, domid);
+	long rc = 0;
+	struct domain *pg_owner = get_pg_owner(current->domain, domid, &rc);
 
 	if (!pg_owner)
-		return -ESRCH;
+		return rc;
 	return update_va_mapping(pg_owner, va, val, flags);
 }
 
@@ -482,13 +492,12 @@ long do_mmuext_op(uint64_t ops, unsigned int count, uint64_t done,
 		  unsigned int foreigndom)
 {
 	struct vcpu *v = current;
-	struct domain *pg_owner = get_pg_owner(v->domain, foreigndom);
-	unsigned int i;
+	struct domain *pg_owner;
+	unsigned int i = 0;
 	long rc = 0;
 
-	if (!pg_owner)
-		return -ESRCH;
-	for (i = 0; i < count; i++) {
+	pg_owner = get_pg_owner(v->domain, foreigndom, &rc);
+	for (; !rc && i < count; i++) {
 		struct mmuext_op op;
 
 		if (copy_from_guest(&op, ops + (uint64_t)i * sizeof(op),

@@ -10,6 +10,8 @@
  *   tandem-check memhog [STEP_MIB]        allocate until stopped
  *   tandem-check cpuhog THREADS SECONDS   spin (0 s: forever)
  *   tandem-check forkbomb CAP SECONDS     fork up to CAP processes
+ *   tandem-check hostile CASE             a domU's attacks, all refused
+ *   tandem-check xsread PATH...           print store nodes
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,6 +91,8 @@ static const struct {
 	{ "memhog", cmd_memhog },
 	{ "cpuhog", cmd_cpuhog },
 	{ "forkbomb", cmd_forkbomb },
+	{ "hostile", cmd_hostile },
+	{ "xsread", cmd_xsread },
 };
 
 int main(int argc, char **argv)

@@ -32,5 +32,7 @@ int cmd_memtouch(int argc, char **argv);
 int cmd_memhog(int argc, char **argv);
 int cmd_cpuhog(int argc, char **argv);
 int cmd_forkbomb(int argc, char **argv);
+int cmd_hostile(int argc, char **argv);
+int cmd_xsread(int argc, char **argv);
 
 #endif /* TANDEM_CHECK_H */

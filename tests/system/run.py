@@ -11,6 +11,7 @@ Exit status: 0 all scenarios passed, 1 a scenario failed, 77 QEMU missing.
 """
 
 import argparse
+import hashlib
 import os
 import queue
 import re
@@ -21,7 +22,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scenarios import SCENARIOS, Blob  # noqa: E402
+from scenarios import SCENARIOS, Blob, Image  # noqa: E402
 
 VERDICT = re.compile(r"TANDEM-TEST (\S+) (.*?)\s*$")
 DOMAIN_PREFIX = re.compile(r"^\((\S+)\) ")
@@ -44,11 +45,18 @@ class Results:
         self.extra = {}          # suite -> [words, ...] of other lines
         self.panic = None
         self.keys_left = 0       # key steps never typed (pattern not seen)
+        self.hopeless = None     # the line that matched a fail_on pattern
+        # (host time.time() when the line arrived, line) for every line,
+        # and (host time, bytes) for every key step typed: checks that
+        # time the guest against the host use them.
+        self.lines = []
+        self.typed = []
 
     def suite(self, name):
         return self.suites.setdefault(name, Suite())
 
-    def feed(self, line):
+    def feed(self, line, when=None):
+        self.lines.append((time.time() if when is None else when, line))
         if self.panic is None and PANIC.search(line):
             self.panic = line.strip()
         m = VERDICT.search(line)
@@ -86,8 +94,20 @@ def module_string(path, mod):
     return s.replace(",", ",,")
 
 
+class MissingImage(Exception):
+    pass
+
+
 def module_path(args, scen, mod):
-    """The file of a module: a test kernel, or a Blob written now."""
+    """The file of a module: a test kernel, a guest image (images/), or a
+    Blob written now."""
+    if isinstance(mod.kernel, Image):
+        path = os.path.join(args.images or "", mod.kernel.name)
+        if not args.images or not os.path.exists(path):
+            raise MissingImage("%s not found (run.py --images DIR; meson "
+                               "builds it: ninja -C build images/%s)"
+                               % (path, mod.kernel.name))
+        return path
     if not isinstance(mod.kernel, Blob):
         return os.path.join(args.guests, mod.kernel)
     where = os.path.join(args.log_dir, scen.name + "-modules")
@@ -98,8 +118,28 @@ def module_path(args, scen, mod):
     return path
 
 
+DISK_CHECKED = 8 << 20     # bytes of a Disk whose SHA-256 the guest gets
+
+
+def make_disks(args, scen):
+    """Write the scenario's disk images: (QEMU arguments, the command-line
+    words naming their checksums)."""
+    qemu, words = [], []
+    for disk in scen.disks:
+        path = os.path.join(args.log_dir, "%s-%s.img" % (scen.name,
+                                                       disk.name))
+        data = os.urandom(disk.mib << 20)
+        with open(path, "wb") as f:
+            f.write(data)
+        digest = hashlib.sha256(data[:DISK_CHECKED]).hexdigest()
+        words.append("tandem.%s=%s" % (disk.name, digest))
+        qemu += [a.replace("{file}", path) for a in disk.qemu_args]
+    return qemu, words
+
+
 def qemu_command(args, scen, xen):
     mods = []
+    disk_args, disk_words = make_disks(args, scen)
     if xen:
         # Real Xen: the test kernel itself is dom0, the only domain; a
         # generated module right after it is its initrd.
@@ -114,20 +154,26 @@ def qemu_command(args, scen, xen):
             mods.append(module_path(args, scen, nxt[0]).replace(",", ",,"))
         kernel, append = xen, XEN_CMDLINE
     else:
-        for m in scen.modules:
-            mods.append(module_string(module_path(args, scen, m), m))
+        for i, m in enumerate(scen.modules):
+            s = module_string(module_path(args, scen, m), m)
+            if i == 0 and disk_words:
+                s += " " + " ".join(disk_words)
+            mods.append(s)
         kernel, append = args.hv, scen.hv_cmdline
     smp = max(scen.qemu_smp, 2 if xen else 1)
-    return [args.qemu, "-accel", "tcg", "-M", "pc", "-cpu", "max",
-            "-m", "512", "-smp", str(smp), "-nographic", "-monitor", "none",
-            "-serial", "stdio", "-no-reboot",
+    return [args.qemu, "-accel", "tcg", "-M", scen.qemu_machine,
+            "-cpu", "max",
+            "-m", str(scen.qemu_mem), "-smp", str(smp), "-nographic",
+            "-monitor", "none", "-serial", "stdio", "-no-reboot",
             "-kernel", kernel, "-append", append,
-            "-initrd", ",".join(mods)]
+            "-initrd", ",".join(mods)] + scen.qemu_args + disk_args
 
 
 def reader(stream, q):
+    # Each line is timestamped as it arrives, not when it is looked at.
     for raw in iter(stream.readline, b""):
-        q.put(raw.decode("utf-8", "replace").replace("\r", ""))
+        line = raw.decode("utf-8", "replace").replace("\r", "")
+        q.put((time.time(), line))
     q.put(None)
 
 
@@ -138,30 +184,37 @@ def finished(scen, res, log, keys_left):
         s = res.suites.get(name)
         if s is None or s.done is None:
             return False
-    return all(re.search(p, log) for p in scen.wait_for)
+    return all(re.search(p, log, re.M) for p in scen.wait_for)
 
 
 class Typist:
     """Types a scenario's keys on the serial line: each step's bytes go
-    out once its pattern has appeared after the previous step's match."""
+    out once its pattern (or every one of its patterns, when it is a
+    tuple) has appeared after the previous step's match."""
 
-    def __init__(self, proc, keys, verbose):
+    def __init__(self, proc, keys, verbose, res):
         self.proc = proc
         self.steps = list(keys)
         self.pos = 0            # log offset where the next match may start
         self.verbose = verbose
+        self.res = res
 
     def left(self):
         return len(self.steps)
 
     def feed(self, log):
         while self.steps:
-            pattern, data = self.steps[0]
-            m = re.compile(pattern).search(log, self.pos)
-            if not m:
-                return
+            patterns, data = self.steps[0]
+            if isinstance(patterns, str):
+                patterns = (patterns,)
+            ends = []
+            for pattern in patterns:
+                m = re.compile(pattern, re.M).search(log, self.pos)
+                if not m:
+                    return
+                ends.append(m.end())
             self.steps.pop(0)
-            self.pos = m.end()
+            self.pos = max(ends)
             if self.verbose:
                 sys.stdout.write("[typing %r]\n" % data)
             try:
@@ -170,6 +223,7 @@ class Typist:
             except (BrokenPipeError, OSError):
                 self.steps = []
                 return
+            self.res.typed.append((time.time(), data))
 
 
 def run_qemu(cmd, scen, log_path, verbose):
@@ -178,7 +232,7 @@ def run_qemu(cmd, scen, log_path, verbose):
     log_text = ""
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    typist = Typist(proc, scen.keys, verbose)
+    typist = Typist(proc, scen.keys, verbose, res)
     q = queue.Queue()
     threading.Thread(target=reader, args=(proc.stdout, q),
                      daemon=True).start()
@@ -194,22 +248,29 @@ def run_qemu(cmd, scen, log_path, verbose):
             if now >= deadline:
                 break
             try:
-                line = q.get(timeout=0.2)
+                item = q.get(timeout=0.2)
             except queue.Empty:
                 continue
-            if line is None:
+            if item is None:
                 why = "QEMU exited (status %s)" % proc.poll()
                 break
+            when, line = item
             log.write(line)
             log.flush()
             lines.append(line)
             log_text += line
             if verbose:
                 sys.stdout.write(line)
-            res.feed(line)
+            res.feed(line, when)
             typist.feed(log_text)
+            hopeless = [p for p in scen.fail_on if re.search(p, line)]
+            if hopeless and res.hopeless is None:
+                res.hopeless = line.strip()
             if stop_at is None and res.panic is not None:
                 why = "hypervisor panic"
+                stop_at = time.monotonic() + 1.0
+            elif stop_at is None and res.hopeless is not None:
+                why = "a fail_on pattern appeared"
                 stop_at = time.monotonic() + 1.0
             elif stop_at is None and finished(scen, res, log_text,
                                               typist.left()):
@@ -238,9 +299,14 @@ def evaluate(scen, res, log, allow_skip, xfail=()):
         errors.append("panic: %s" % res.panic)
     if scen.expect_panic and not res.panic:
         errors.append("the hypervisor did not panic")
+    if res.hopeless:
+        errors.append("stopped at: %s" % res.hopeless)
     if res.keys_left:
         errors.append("%d key step(s) never typed: their pattern never "
                       "appeared" % res.keys_left)
+    for pattern in scen.wait_for:
+        if not re.search(pattern, log, re.M):
+            errors.append("never seen: %s" % pattern)
     for name in scen.suites:
         s = res.suites.get(name)
         if s is None:
@@ -271,7 +337,12 @@ def evaluate(scen, res, log, allow_skip, xfail=()):
             elif verdict == "SKIP" and not allow_skip:
                 errors.append("%s %s SKIP %s" % (name, case, reason))
     for check in scen.checks:
-        errors.extend(check(log, res))
+        for msg in check(log, res):
+            # A check may also report what it measured.
+            if msg.startswith("note: "):
+                print("  " + msg)
+            else:
+                errors.append(msg)
     return errors
 
 
@@ -295,6 +366,11 @@ def main():
     ap.add_argument("--xen", help="dev check: boot real Xen instead, the "
                     "test kernel as dom0 (xen_ok scenarios only)")
     ap.add_argument("--guests", help="directory with the test kernels")
+    ap.add_argument("--images", help="directory with the guest images "
+                    "(Linux kernels and initramfs: build/images)")
+    ap.add_argument("--list-meson", action="store_true",
+                    help="per scenario: name, meson timeout (s) and the "
+                    "images it needs")
     ap.add_argument("--log-dir", default=".", help="where to write logs")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--timeout", type=int, help="override timeouts (s)")
@@ -304,6 +380,12 @@ def main():
 
     if args.list:
         print("\n".join(s.name for s in SCENARIOS))
+        return 0
+    if args.list_meson:
+        for scen in SCENARIOS:
+            images = sorted(set(m.kernel.name for m in scen.modules
+                                if isinstance(m.kernel, Image)))
+            print(" ".join([scen.name, str(scen.timeout + 60)] + images))
         return 0
     if not args.guests or not (args.hv or args.xen):
         ap.error("--guests and --hv (or --xen) are required")
@@ -328,7 +410,12 @@ def main():
         if args.xen and not scen.xen_ok:
             print("SKIP %s: not runnable on Xen" % name)
             continue
-        cmd = qemu_command(args, scen, args.xen)
+        try:
+            cmd = qemu_command(args, scen, args.xen)
+        except MissingImage as e:
+            print("FAIL %s: %s" % (name, e))
+            failed += 1
+            continue
         log_path = os.path.join(args.log_dir, "%s%s.log"
                                 % (name, "-xen" if args.xen else ""))
         res, log, why, secs = run_qemu(cmd, scen, log_path, args.verbose)

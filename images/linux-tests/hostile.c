@@ -46,176 +46,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <public/xen.h>
+#include <public/domctl.h>
+#include <public/event_channel.h>
+#include <public/grant_table.h>
+#include <public/io/xs_wire.h>
+#include <public/memory.h>
+#include <public/physdev.h>
+#include <public/platform.h>
+#include <public/sched.h>
+#include <public/sysctl.h>
+#include <public/version.h>
+
 #include "tandem-check.h"
 
-/* ---- the Xen 4.17 ABI (xen/include/public/) ------------------------------ */
-
-typedef uint16_t domid_t;
-
-#define DOMID_SELF			0x7ff0
-#define DOMID_XEN			0x7ff2
-
-#define HYPERVISOR_platform_op		7
-#define HYPERVISOR_memory_op		12
-#define HYPERVISOR_xen_version		17
-#define HYPERVISOR_console_io		18
-#define HYPERVISOR_grant_table_op	20
-#define HYPERVISOR_sched_op		29
-#define HYPERVISOR_event_channel_op	32
-#define HYPERVISOR_physdev_op		33
-#define HYPERVISOR_sysctl		35
-#define HYPERVISOR_domctl		36
-
-#define XENVER_version			0
-#define CONSOLEIO_read			1
-#define SCHEDOP_remote_shutdown		4
-#define SHUTDOWN_poweroff		0
-
-#define XEN_DOMCTL_INTERFACE_VERSION	0x15
-#define XEN_DOMCTL_createdomain		1
-#define XEN_DOMCTL_destroydomain	2
-#define XEN_DOMCTL_pausedomain		3
-#define XEN_DOMCTL_getdomaininfo	5
-#define XEN_DOMCTL_max_mem		11
-#define XEN_SYSCTL_INTERFACE_VERSION	0x15
-#define XEN_SYSCTL_readconsole		1
-#define XEN_SYSCTL_physinfo		3
-#define XENPF_INTERFACE_VERSION		0x03000001
-#define XENPF_settime64			62
-
-#define PHYSDEVOP_apic_write		9
-#define PHYSDEVOP_map_pirq		13
-#define MAP_PIRQ_TYPE_GSI		1
-
-#define XENMEM_increase_reservation	0
-#define XENMEM_decrease_reservation	1
-#define XENMEM_maximum_ram_page		2
-#define XENMEM_current_reservation	3
-#define XENMEM_populate_physmap		6
-#define XENMEM_machine_memory_map	10
-#define XENMEM_acquire_resource		28
-#define XENMEM_resource_grant_table	1
-
-#define GNTTABOP_map_grant_ref		0
-#define GNTTABOP_unmap_grant_ref	1
-#define GNTTABOP_setup_table		2
-#define GNTTABOP_copy			5
-#define GNTTABOP_query_size		6
-#define GNTMAP_device_map		1
-#define GNTMAP_readonly			4
-#define GNTST_okay			0
-#define GNTST_general_error		(-1)
-#define GNTST_bad_domain		(-2)
-#define GNTST_permission_denied		(-8)
-
-#define EVTCHNOP_send			4
-#define EVTCHNOP_status			5
-#define EVTCHNOP_alloc_unbound		6
-#define EVTCHNOP_reset			10
-
-/* domctl, sysctl and platform_op: a header, then a 128-byte union. */
-struct xen_domctl {
-	uint32_t cmd;
-	uint32_t interface_version;
-	domid_t domain;
-	uint16_t pad[3];
-	uint64_t u[16];		/* max_mem: u[0] is max_memkb */
-};
-
-struct xen_sysctl {
-	uint32_t cmd;
-	uint32_t interface_version;
-	uint64_t u[16];
-};
-
-struct xen_platform_op {
-	uint32_t cmd;
-	uint32_t interface_version;
-	uint64_t u[16];		/* settime64: secs, nsecs, system_time */
-};
-
-struct physdev_map_pirq {
-	domid_t domid;
-	int type, index, pirq, bus, devfn, entry_nr;
-	uint64_t table_base;
-};
-
-struct physdev_apic {
-	uint64_t apic_physbase;
-	uint32_t reg, value;
-};
-
-struct xen_memory_reservation {
-	uint64_t extent_start;
-	uint64_t nr_extents;
-	uint32_t extent_order, mem_flags;
-	domid_t domid;
-};
-
-struct xen_memory_map {
-	uint32_t nr_entries;
-	uint64_t buffer;
-};
-
-struct xen_mem_acquire_resource {
-	domid_t domid;
-	uint16_t type;
-	uint32_t id, nr_frames, pad;
-	uint64_t frame, frame_list;
-};
-
-struct gnttab_map_grant_ref {
-	uint64_t host_addr;
-	uint32_t flags, ref;
-	domid_t dom;
-	int16_t status;
-	uint32_t handle;
-	uint64_t dev_bus_addr;
-};
-
-struct gnttab_unmap_grant_ref {
-	uint64_t host_addr, dev_bus_addr;
-	uint32_t handle;
-	int16_t status;
-};
-
-struct gnttab_setup_table {
-	domid_t dom;
-	uint32_t nr_frames;
-	int16_t status;
-	uint64_t frame_list;
-};
-
-struct gnttab_query_size {
-	domid_t dom;
-	uint32_t nr_frames, max_nr_frames;
-	int16_t status;
-};
-
-struct gnttab_copy {
-	struct {
-		uint64_t ref_or_gmfn;
-		domid_t domid;
-		uint16_t offset;
-	} source, dest;
-	uint16_t len, flags;
-	int16_t status;
-};
-
-struct evtchn_alloc_unbound {
-	domid_t dom, remote_dom;
-	uint32_t port;
-};
-
-struct evtchn_status {
-	domid_t dom;
-	uint32_t port, status, vcpu, u[2];
-};
-
-struct sched_remote_shutdown {
-	domid_t domain_id;
-	uint32_t reason;
-};
+/* ---- Linux's Xen devices ------------------------------------------------- */
 
 /* Linux's privcmd (include/uapi/xen/privcmd.h). */
 struct privcmd_hypercall {
@@ -262,30 +107,8 @@ struct ioctl_gntdev_unmap_grant_ref {
 #define IOCTL_GNTDEV_UNMAP_GRANT_REF \
 	_IOC(_IOC_NONE, 'G', 1, sizeof(struct ioctl_gntdev_unmap_grant_ref))
 
-/* The store's wire protocol (xen/include/public/io/xs_wire.h). */
-enum xsd_type {
-	XS_CONTROL, XS_DIRECTORY, XS_READ, XS_GET_PERMS, XS_WATCH,
-	XS_UNWATCH, XS_TRANSACTION_START, XS_TRANSACTION_END, XS_INTRODUCE,
-	XS_RELEASE, XS_GET_DOMAIN_PATH, XS_WRITE, XS_MKDIR, XS_RM,
-	XS_SET_PERMS, XS_WATCH_EVENT, XS_ERROR, XS_IS_DOMAIN_INTRODUCED,
-	XS_RESUME, XS_SET_TARGET, XS_REMOVED_RESTRICT, XS_RESET_WATCHES,
-	XS_DIRECTORY_PART, XS_INVALID = 0xffff
-};
-
-struct xsd_sockmsg {
-	uint32_t type, req_id, tx_id, len;
-};
-
-#define XENSTORE_PAYLOAD_MAX		4096
-#define XENSTORE_RING_SIZE		1024
-#define XENSTORE_ERROR_PROTO		3
-
-struct xenstore_domain_interface {
-	char req[XENSTORE_RING_SIZE];
-	char rsp[XENSTORE_RING_SIZE];
-	uint32_t req_cons, req_prod, rsp_cons, rsp_prod;
-	uint32_t server_features, connection, error;
-};
+/* A type the store must refuse: 20 was XS_RESTRICT, now removed. */
+#define XS_REMOVED_RESTRICT		20
 
 /* ---- verdicts ------------------------------------------------------------ */
 
@@ -405,7 +228,7 @@ static void open_privcmd(void)
 	 * A restricted privcmd refuses every hypercall with EPERM itself:
 	 * that must not pass for the hypervisor's refusal.
 	 */
-	v = hypercall(HYPERVISOR_xen_version, XENVER_version, 0, 0);
+	v = hypercall(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
 	if (v < 0)
 		fail("privcmd passes no hypercall (xen_version: %s): "
 		     "xen-privcmd not loaded with unrestricted=1?", rcname(v));
@@ -617,7 +440,8 @@ static void find_domains(void)
 			continue;
 		memset(&q, 0, sizeof(q));
 		q.dom = (domid_t)d;
-		rc = HC(HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1);
+		rc = HC(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
+			&q, 1);
 		if (rc)
 			fail("grant query_size of d%u: %s", d, rcname(rc));
 		if (q.status == GNTST_permission_denied) {
@@ -635,14 +459,15 @@ static void find_domains(void)
 
 /* ---- hypercalls ---------------------------------------------------------- */
 
-static long domctl(uint32_t cmd, unsigned int dom, uint64_t arg0)
+/* A domctl on dom; max_memkb is max_mem's argument (0 for the others). */
+static long domctl(uint32_t cmd, unsigned int dom, uint64_t max_memkb)
 {
 	struct xen_domctl d = {
 		.cmd = cmd, .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
-		.domain = (domid_t)dom, .u = { arg0 },
+		.domain = (domid_t)dom, .u.max_mem = { .max_memkb = max_memkb },
 	};
 
-	return hypercall(HYPERVISOR_domctl, (uintptr_t)&d, 0, 0);
+	return hypercall(__HYPERVISOR_domctl, (uintptr_t)&d, 0, 0);
 }
 
 static long sysctl(uint32_t cmd)
@@ -651,7 +476,7 @@ static long sysctl(uint32_t cmd)
 		.cmd = cmd, .interface_version = XEN_SYSCTL_INTERFACE_VERSION,
 	};
 
-	return hypercall(HYPERVISOR_sysctl, (uintptr_t)&s, 0, 0);
+	return hypercall(__HYPERVISOR_sysctl, (uintptr_t)&s, 0, 0);
 }
 
 /* A reservation op on another domain: Xen does none of its extents. */
@@ -663,7 +488,7 @@ static void reservation(unsigned int op, const char *name, unsigned int dom)
 		.domid = (domid_t)dom,
 	};
 	char what[80], got[64];
-	long rc = HC(HYPERVISOR_memory_op, op, &r, 0);
+	long rc = HC(__HYPERVISOR_memory_op, op, &r, 0);
 
 	snprintf(what, sizeof(what), "memory_op %s for d%u", name, dom);
 	snprintf(got, sizeof(got), "%s extents done, extent %#llx", rcname(rc),
@@ -677,7 +502,7 @@ static int hostile_hypercalls(void)
 	struct xen_platform_op p = {
 		.cmd = XENPF_settime64,
 		.interface_version = XENPF_INTERFACE_VERSION,
-		.u = { 1 },
+		.u.settime64 = { .secs = 1 },
 	};
 	struct physdev_map_pirq map = {
 		.type = MAP_PIRQ_TYPE_GSI, .index = 4, .pirq = -1,
@@ -690,15 +515,16 @@ static int hostile_hypercalls(void)
 	};
 	struct gnttab_setup_table st = { .nr_frames = 1 };
 	struct gnttab_copy cp = {
-		.source = { .ref_or_gmfn = 0x1000 },
-		.dest = { .ref_or_gmfn = 0x1001 },
+		.source = { .u.gmfn = 0x1000 },
+		.dest = { .u.gmfn = 0x1001 },
 		.len = 8,
 	};
 	struct evtchn_alloc_unbound au = { .remote_dom = DOMID_SELF };
 	struct evtchn_status es = { .port = 1 };
 	struct sched_remote_shutdown rs = { .reason = SHUTDOWN_poweroff };
-	struct xen_memory_map mm;
-	uint64_t frame = 0, e820[8 * 3];
+	struct xen_e820_entry e820[8];
+	struct xen_memory_map mm = { .nr_entries = ARRAY_SIZE(e820) };
+	uint64_t frame = 0;
 	domid_t zero = 0;
 	unsigned int i;
 	char buf[64];
@@ -723,18 +549,18 @@ static int hostile_hypercalls(void)
 	       "domctl max_mem of ourselves (64 GiB)");
 	expect(sysctl(XEN_SYSCTL_physinfo), -EPERM, "sysctl physinfo");
 	expect(sysctl(XEN_SYSCTL_readconsole), -EPERM, "sysctl readconsole");
-	expect(hypercall(HYPERVISOR_platform_op, (uintptr_t)&p, 0, 0), -EPERM,
+	expect(hypercall(__HYPERVISOR_platform_op, (uintptr_t)&p, 0, 0), -EPERM,
 	       "platform_op settime64");
-	expect(hypercall(HYPERVISOR_console_io, CONSOLEIO_read, sizeof(buf),
+	expect(hypercall(__HYPERVISOR_console_io, CONSOLEIO_read, sizeof(buf),
 			 (uintptr_t)buf), -EPERM, "console_io read");
 
 	map.domid = DOMID_SELF;
-	expect(HC(HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, &map, 0), -EPERM,
+	expect(HC(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, &map, 0), -EPERM,
 	       "physdev_op map_pirq GSI 4 for ourselves");
 	map.domid = 0;
-	expect(HC(HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, &map, 0), -EPERM,
+	expect(HC(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, &map, 0), -EPERM,
 	       "physdev_op map_pirq GSI 4 for d0");
-	expect(HC(HYPERVISOR_physdev_op, PHYSDEVOP_apic_write, &apic, 0),
+	expect(HC(__HYPERVISOR_physdev_op, PHYSDEVOP_apic_write, &apic, 0),
 	       -EPERM, "physdev_op apic_write (IO-APIC redirection entry)");
 
 	reservation(XENMEM_populate_physmap, "populate_physmap", 0);
@@ -743,44 +569,44 @@ static int hostile_hypercalls(void)
 	reservation(XENMEM_populate_physmap, "populate_physmap", others[0]);
 	reservation(XENMEM_decrease_reservation, "decrease_reservation",
 		    others[0]);
-	expect(HC(HYPERVISOR_memory_op, XENMEM_current_reservation, &zero, 0),
+	expect(HC(__HYPERVISOR_memory_op, XENMEM_current_reservation, &zero, 0),
 	       -EPERM, "memory_op current_reservation of d0");
 	memset(e820, 0, sizeof(e820));
-	mm.nr_entries = 8;
 	mm.buffer = (uintptr_t)e820;
-	expect(HC(HYPERVISOR_memory_op, XENMEM_machine_memory_map, &mm, 0),
+	expect(HC(__HYPERVISOR_memory_op, XENMEM_machine_memory_map, &mm, 0),
 	       -EPERM, "memory_op machine_memory_map");
 	/* A frame handed out counts as let through, whatever rc says. */
 	ar.frame_list = (uintptr_t)&frame;
-	rc = HC(HYPERVISOR_memory_op, XENMEM_acquire_resource, &ar, 0);
+	rc = HC(__HYPERVISOR_memory_op, XENMEM_acquire_resource, &ar, 0);
 	expect(frame ? 0 : rc, -EPERM,
 	       "memory_op acquire_resource of d0's grant table");
 
 	st.frame_list = (uintptr_t)&frame;
-	rc = HC(HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1);
+	rc = HC(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1);
 	expect_gnt(rc, st.status, GNTST_permission_denied,
 		   "grant setup_table of d0");
 	cp.source.domid = 0;
 	cp.dest.domid = others[0];
-	rc = HC(HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1);
+	rc = HC(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1);
 	expect_gnt(rc, cp.status, GNTST_permission_denied,
 		   "grant copy from a frame of d0 to one of d%u", others[0]);
 
 	au.dom = 0;
-	expect(HC(HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au, 0),
-	       -EPERM, "event_channel_op alloc_unbound in d0");
+	rc = HC(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au, 0);
+	expect(rc, -EPERM, "event_channel_op alloc_unbound in d0");
 	es.dom = 0;
-	expect(HC(HYPERVISOR_event_channel_op, EVTCHNOP_status, &es, 0),
+	expect(HC(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &es, 0),
 	       -EPERM, "event_channel_op status of d0's port 1");
-	expect(HC(HYPERVISOR_event_channel_op, EVTCHNOP_reset, &zero, 0),
+	expect(HC(__HYPERVISOR_event_channel_op, EVTCHNOP_reset, &zero, 0),
 	       -EPERM, "event_channel_op reset of d0");
 	for (i = 0; i < nothers; i++) {
 		rs.domain_id = others[i];
-		expect(HC(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs, 0),
-		       -EPERM, "sched_op remote_shutdown of d%u", others[i]);
+		rc = HC(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs, 0);
+		expect(rc, -EPERM, "sched_op remote_shutdown of d%u",
+		       others[i]);
 	}
 	rs.domain_id = 0;
-	expect(HC(HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs, 0),
+	expect(HC(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs, 0),
 	       -EPERM, "sched_op remote_shutdown of d0");
 	return verdict();
 }
@@ -884,12 +710,13 @@ static void map_grant(unsigned int dom, unsigned int ref)
 	struct gnttab_unmap_grant_ref un;
 	long rc;
 
-	rc = HC(HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &op, 1);
+	rc = HC(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &op, 1);
 	if (!rc && op.status == GNTST_okay) {
 		memset(&un, 0, sizeof(un));
 		un.dev_bus_addr = op.dev_bus_addr;
 		un.handle = op.handle;
-		HC(HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, &un, 1);
+		HC(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref,
+		   &un, 1);
 	}
 	expect_gnt(rc, op.status, GNTST_general_error,
 		   "grant map_grant_ref of grant %u of d%u", ref, dom);
@@ -909,7 +736,7 @@ static int hostile_foreign(void)
 
 	open_privcmd();
 	find_domains();
-	rc = hypercall(HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0);
+	rc = hypercall(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0);
 	if (rc <= 0x1000)
 		fail("memory_op maximum_ram_page: %s", rcname(rc));
 	max = (uint64_t)rc;
@@ -945,55 +772,53 @@ static int hostile_foreign(void)
 
 enum grant_io { IOPL, IOPERM };
 
+struct port_access {
+	enum grant_io how;
+	unsigned int out_port, out_val, port;
+	unsigned char v;	/* what inb read */
+};
+
 /*
- * In a child: get port access from Linux, then read the port (after
- * writing out_val to out_port, if any). Hardware must stay out of reach:
- * the access faults (SIGSEGV), or reads an empty bus (all ones), which is
- * what Xen gives a domU.
+ * In the child: get port access from Linux (exit status 3 if it refuses),
+ * then read the port (after writing out_val to out_port, if any).
+ */
+static void port_in_child(void *arg)
+{
+	struct port_access *a = arg;
+
+	if (a->how == IOPL ? iopl(3) :
+	    ioperm(a->port, 1, 1) || (a->out_port && ioperm(a->out_port, 1, 1)))
+		_exit(3);
+	if (a->out_port)
+		outb((unsigned char)a->out_val, (unsigned short)a->out_port);
+	a->v = inb((unsigned short)a->port);
+}
+
+/*
+ * Port I/O in a child. Hardware must stay out of reach: the access faults
+ * (SIGSEGV), or reads an empty bus (all ones), which is what Xen gives a
+ * domU.
  */
 static void port_probe(enum grant_io how, unsigned int out_port,
 		       unsigned int out_val, unsigned int port)
 {
-	int fds[2], status;
-	unsigned char v = 0;
+	struct port_access a = { .how = how, .out_port = out_port,
+				 .out_val = out_val, .port = port };
 	char what[96], got[32];
-	pid_t pid;
+	int status;
 
 	snprintf(what, sizeof(what), "%s, %s%sinb %#x",
 		 how == IOPL ? "iopl(3)" : "ioperm", out_port ? "outb " : "",
 		 out_port ? "then " : "", port);
-	if (pipe(fds))
-		fail("pipe failed");
-	pid = fork();
-	if (pid < 0)
-		fail("fork failed");
-	if (pid == 0) {
-		close(fds[0]);
-		alarm(10);
-		if (how == IOPL ? iopl(3) :
-		    ioperm(port, 1, 1) || (out_port && ioperm(out_port, 1, 1)))
-			_exit(3);
-		if (out_port)
-			outb((unsigned char)out_val, (unsigned short)out_port);
-		v = inb((unsigned short)port);
-		if (write(fds[1], &v, 1) != 1)
-			_exit(2);
-		_exit(0);
-	}
-	close(fds[1]);
-	if (read(fds[0], &v, 1) != 1)
-		v = 0;
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) != pid)
-		fail("waitpid failed");
+	status = run_in_child(port_in_child, &a, &a.v, sizeof(a.v));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) {
 		report(true, false, "SIGSEGV", "", what);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
 		report(true, false, "Linux refused the port", "", what);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		/* An empty bus is no hardware: Xen gives a domU that. */
-		snprintf(got, sizeof(got), "read %#x", v);
-		report(v == 0xff, true, got, "SIGSEGV or 0xff", what);
+		snprintf(got, sizeof(got), "read %#x", a.v);
+		report(a.v == 0xff, true, got, "SIGSEGV or 0xff", what);
 	} else {
 		snprintf(got, sizeof(got), "wait status %#x", status);
 		report(false, false, got, "SIGSEGV or 0xff", what);
@@ -1397,7 +1222,7 @@ static int hostile_ring(void)
 			((const char *)&hdr)[i];
 	__sync_synchronize();
 	intf->req_prod = prod + sizeof(hdr);
-	rc = HC(HYPERVISOR_event_channel_op, EVTCHNOP_send, &port, 0);
+	rc = HC(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &port, 0);
 	if (rc)
 		fail("event_channel_op send to port %u: %s", port, rcname(rc));
 	for (i = 0; i < 100 && !intf->error; i++)

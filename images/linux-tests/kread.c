@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "tandem-check.h"
 
@@ -41,40 +40,34 @@ static const struct probe {
 
 static const char *const verbs[] = { "read", "write", "exec" };
 
+struct access_ctx {
+	uintptr_t addr;
+	enum access how;
+	uint64_t value;		/* what a read got */
+};
+
+/* In the child: the access itself. */
+static void access_in_child(void *arg)
+{
+	struct access_ctx *a = arg;
+	volatile uint64_t *p = (volatile uint64_t *)a->addr;
+
+	if (a->how == READ)
+		a->value = *p;
+	else if (a->how == WRITE)
+		*p = 0x5a5a5a5a5a5a5a5aULL;
+	else
+		((void (*)(void))a->addr)();
+}
+
 /* Make the access in a child; return its wait status. */
 static int try_access(uintptr_t addr, enum access how, uint64_t *value)
 {
-	int fds[2], status;
-	pid_t pid;
+	struct access_ctx a = { .addr = addr, .how = how };
+	int status = run_in_child(access_in_child, &a, &a.value,
+				  sizeof(a.value));
 
-	if (pipe(fds))
-		fail("pipe failed");
-	pid = fork();
-	if (pid < 0)
-		fail("fork failed");
-	if (pid == 0) {
-		volatile uint64_t *p = (volatile uint64_t *)addr;
-		uint64_t v = 0;
-
-		close(fds[0]);
-		alarm(10);
-		if (how == READ)
-			v = *p;
-		else if (how == WRITE)
-			*p = 0x5a5a5a5a5a5a5a5aULL;
-		else
-			((void (*)(void))addr)();
-		if (write(fds[1], &v, sizeof(v)) != sizeof(v))
-			_exit(2);
-		_exit(0);
-	}
-	close(fds[1]);
-	*value = 0;
-	if (read(fds[0], value, sizeof(*value)) < 0)
-		*value = 0;
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) != pid)
-		fail("waitpid failed");
+	*value = a.value;
 	return status;
 }
 

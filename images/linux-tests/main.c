@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tandem-check.h"
 
@@ -65,6 +67,34 @@ unsigned long arg_ulong(int argc, char **argv, int i, const char *name,
 	if (!*argv[i] || *end)
 		fail("bad %s '%s'", name, argv[i]);
 	return v;
+}
+
+int run_in_child(void (*fn)(void *ctx), void *ctx, void *out, size_t len)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	memset(out, 0, len);
+	if (pipe(fds))
+		fail("pipe failed");
+	pid = fork();
+	if (pid < 0)
+		fail("fork failed");
+	if (pid == 0) {
+		close(fds[0]);
+		alarm(10);
+		fn(ctx);
+		if (write(fds[1], out, len) != (ssize_t)len)
+			_exit(2);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], out, len) != (ssize_t)len)
+		memset(out, 0, len);
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		fail("waitpid failed");
+	return status;
 }
 
 /* Both clocks, for the system test to compare with the host's. */

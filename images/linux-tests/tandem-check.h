@@ -9,6 +9,7 @@
 #ifndef TANDEM_CHECK_H
 #define TANDEM_CHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -23,6 +24,14 @@ double mono_now(void);
 /* Parse a non-negative number argument or fail with its name. */
 unsigned long arg_ulong(int argc, char **argv, int i, const char *name,
 			unsigned long dflt);
+/*
+ * Run fn(ctx) in a child that SIGALRM ends after 10 s, and wait for it.
+ * fn may _exit() with a status of its own; if it returns, the child sends
+ * the len bytes at out (in its copy of memory) to the parent and exits 0.
+ * Returns the child's wait status; out holds what the child sent, or
+ * zeroes.
+ */
+int run_in_child(void (*fn)(void *ctx), void *ctx, void *out, size_t len);
 
 int cmd_now(int argc, char **argv);
 int cmd_threads(int argc, char **argv);

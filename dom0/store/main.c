@@ -24,14 +24,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libtandem/error.h>
 #include <libtandem/evtchn.h>
 #include <libtandem/gntdev.h>
+#include <libtandem/server.h>
 #include <libtandem/privcmd.h>
 #include <libtandem/xenbus.h>
 
@@ -392,82 +391,18 @@ static int open_xen(void)
 /*
  * Unix sockets.
  */
-static int make_dirs(const char *path)
-{
-	char dir[PATH_MAX];
-	char *p;
-
-	if (strlen(path) >= sizeof(dir))
-		return -1;
-	strcpy(dir, path);
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un addr;
-	int fd;
-
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		log_line(LOG_ERR, "socket path too long: %s", path);
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	if (make_dirs(path) < 0) {
-		log_line(LOG_ERR, "create the directory of %s: %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_line(LOG_ERR, "socket: %s", strerror(errno));
-		return -1;
-	}
-	unlink(path);	/* a stale socket of an earlier run */
-	/* Only root (and our own user) may connect: mode 0600. */
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
-		log_line(LOG_ERR, "listen on %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void accept_client(int lfd)
 {
 	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct client *cl;
 	char label[48];
 	int fd;
 
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = tdm_accept_local(lfd, &cred);
+	if (fd == -EACCES)
+		log_line(LOG_WARNING, "%s", tdm_errmsg());
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
-		log_line(LOG_WARNING, "refused a client with uid %d: only "
-			 "root may use the store", (int)cred.uid);
-		close(fd);
-		return;
-	}
 	if (d.nclients == MAX_CLIENTS) {
 		log_line(LOG_WARNING, "refused pid %d: %d clients already",
 			 (int)cred.pid, MAX_CLIENTS);
@@ -787,19 +722,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < d.nsockets; i++) {
-		d.listen_fd[i] = listen_on(d.sockets[i]);
-		if (d.listen_fd[i] < 0)
+		d.listen_fd[i] = tdm_listen_unix(d.sockets[i], 64);
+		if (d.listen_fd[i] < 0) {
+			log_line(LOG_ERR, "%s", tdm_errmsg());
 			return 1;
+		}
 	}
 	if (d.xen && !no_dom0)
 		attach_dom0();
-	if (pidfile) {
-		f = fopen(pidfile, "w");
-		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
-			log_line(LOG_ERR, "write %s: %s", pidfile,
-				 strerror(errno));
-			return 1;
-		}
+	if (pidfile && tdm_write_pidfile(pidfile) < 0) {
+		log_line(LOG_ERR, "%s", tdm_errmsg());
+		return 1;
 	}
 	log_line(LOG_NOTICE, "listening on %s%s", d.sockets[0],
 		 d.xen ? "" : " (no Xen)");

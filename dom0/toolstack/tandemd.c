@@ -25,13 +25,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <public/sched.h>
 #include <libtandem/error.h>
+#include <libtandem/server.h>
 #include <libtandem/xs.h>
 
 #include "build.h"
@@ -1432,20 +1432,14 @@ static void client_write(struct client *c)
 static void accept_client(void)
 {
 	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct client *c;
 	int fd;
 
-	fd = accept4(d.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = tdm_accept_local(d.listen_fd, &cred);
+	if (fd == -EACCES)
+		logmsg(LOG_WARNING, "%s", tdm_errmsg());
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
-		logmsg(LOG_WARNING, "refused a client of uid %d (root only)",
-		       (int)cred.uid);
-		close(fd);
-		return;
-	}
 	if (d.nr_clients >= MAX_CLIENTS) {
 		logmsg(LOG_WARNING, "refused client pid %d: %d clients "
 		       "already", (int)cred.pid, MAX_CLIENTS);
@@ -1471,75 +1465,6 @@ static void accept_client(void)
 /*
  * Startup: the socket, domains that are ours already, autostart.
  */
-static int make_parent_dirs(const char *path)
-{
-	char dir[PATH_MAX], *s;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	s = strrchr(dir, '/');
-	if (!s || s == dir)
-		return 0;
-	*s = '\0';
-	for (s = dir + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int listen_on(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	mode_t old;
-	int fd, probe;
-
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		logmsg(LOG_ERR, "socket path %s is too long", path);
-		return -1;
-	}
-	strcpy(a.sun_path, path);
-	if (make_parent_dirs(path) < 0) {
-		logmsg(LOG_ERR, "create the directory of %s: %s", path,
-		       strerror(errno));
-		return -1;
-	}
-	/* A live socket means another tandemd; a dead one is stale. */
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe >= 0 && connect(probe, (struct sockaddr *)&a,
-				  sizeof(a)) == 0) {
-		close(probe);
-		logmsg(LOG_ERR, "another tandemd is listening on %s", path);
-		return -1;
-	}
-	if (probe >= 0)
-		close(probe);
-	unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		logmsg(LOG_ERR, "socket: %s", strerror(errno));
-		return -1;
-	}
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		umask(old);
-		logmsg(LOG_ERR, "bind %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
-		logmsg(LOG_ERR, "listen on %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Domains that a previous tandemd made are ours again. */
 static void adopt_domains(void)
@@ -1950,9 +1875,11 @@ int main(int argc, char **argv)
 		goto out_xs;
 	}
 	ret = 1;
-	d.listen_fd = listen_on(d.socket_path);
-	if (d.listen_fd < 0)
+	d.listen_fd = tdm_listen_unix(d.socket_path, 16);
+	if (d.listen_fd < 0) {
+		logmsg(LOG_ERR, "%s", tdm_errmsg());
 		goto out_hv;
+	}
 	if (pthread_create(&d.builder, NULL, builder_main, NULL)) {
 		logmsg(LOG_ERR, "cannot start the builder thread");
 		goto out_sock;
@@ -1962,17 +1889,8 @@ int main(int argc, char **argv)
 	if (d.autostart_dir)
 		autostart(d.autostart_dir);
 	scan_all();
-	if (d.pidfile) {
-		FILE *f = fopen(d.pidfile, "w");
-
-		if (f) {
-			fprintf(f, "%d\n", (int)getpid());
-			fclose(f);
-		} else {
-			logmsg(LOG_WARNING, "pidfile %s: %s", d.pidfile,
-			       strerror(errno));
-		}
-	}
+	if (d.pidfile && tdm_write_pidfile(d.pidfile) < 0)
+		logmsg(LOG_WARNING, "%s", tdm_errmsg());
 	logmsg(LOG_INFO, "serving on %s (hypervisor: %s, profiles: %s, "
 	       "images: %s)", d.socket_path, d.hv->ops->name, d.profiles_dir,
 	       d.images_dir);

@@ -13,61 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <libtandem/error.h>
+#include <libtandem/server.h>
 
 #include "consoled.h"
 
 #define HDR	sizeof(struct tdm_cons_hdr)
 
-static int make_parent_dirs(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *p;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int clients_listen(const char *path)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd, ret;
+	int fd = tdm_listen_unix(path, 32);
 
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return tdm_fail(ENAMETOOLONG, "socket path %s", path);
-	strcpy(addr.sun_path, path);
-	ret = make_parent_dirs(path);
-	if (ret < 0)
-		return tdm_fail(-ret, "create the directory of %s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return tdm_fail(errno, "socket");
-	unlink(path);	/* a stale socket of an earlier run */
-	/* Consoles are root's business: mode 0600, and peers are checked. */
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 32) < 0) {
-		ret = errno;
-		close(fd);
-		return tdm_fail(ret, "listen on %s", path);
-	}
+		return fd;
 	cd.listen_fd = fd;
 	return 0;
 }
@@ -75,20 +35,14 @@ int clients_listen(const char *path)
 void clients_accept(void)
 {
 	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct client *cl;
 	int fd;
 
-	fd = accept4(cd.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = tdm_accept_local(cd.listen_fd, &cred);
+	if (fd == -EACCES)
+		cd_log(LOG_WARNING, "%s", tdm_errmsg());
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != 0 && cred.uid != geteuid())) {
-		cd_log(LOG_WARNING, "refused a client with uid %d: only root "
-		       "may attach to consoles", (int)cred.uid);
-		close(fd);
-		return;
-	}
 	if (cd.nclients == CD_MAX_CLIENTS) {
 		cd_log(LOG_WARNING, "refused pid %d: %d clients already",
 		       (int)cred.pid, CD_MAX_CLIENTS);

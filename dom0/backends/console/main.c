@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <libtandem/error.h>
+#include <libtandem/server.h>
 #include <libtandem/xs_proto.h>
 
 #include "consoled.h"
@@ -418,13 +419,9 @@ int main(int argc, char **argv)
 		cd_log(LOG_ERR, "%s", tdm_errmsg());
 		goto out_domains;
 	}
-	if (pidfile) {
-		f = fopen(pidfile, "w");
-		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
-			cd_log(LOG_ERR, "write %s: %s", pidfile,
-			       strerror(errno));
-			goto out_clients;
-		}
+	if (pidfile && tdm_write_pidfile(pidfile) < 0) {
+		cd_log(LOG_ERR, "%s", tdm_errmsg());
+		goto out_clients;
 	}
 	cd_log(LOG_NOTICE, "serving consoles (%s) on %s, logs in %s",
 	       hv_name(), cfg->socket_path, cfg->log_dir);

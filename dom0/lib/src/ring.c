@@ -109,14 +109,23 @@ void *tdm_back_ring_response(struct tdm_back_ring *r)
 	return slot(r->sring, r->slot_size, r->nr_ents, r->rsp_prod_pvt++);
 }
 
+/*
+ * Publish our producer index (requests or responses): does the peer,
+ * by the event index it set, want to be notified?
+ */
+static bool publish(void *sring, unsigned int prod, unsigned int event,
+		    RING_IDX pvt)
+{
+	RING_IDX old = *sr_word(sring, prod);
+
+	sr_store(sring, prod, pvt);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return xen_ring_need_notify(pvt, old, sr_load(sring, event));
+}
+
 bool tdm_back_ring_push(struct tdm_back_ring *r)
 {
-	RING_IDX old = *sr_word(r->sring, SR_RSP_PROD);
-
-	sr_store(r->sring, SR_RSP_PROD, r->rsp_prod_pvt);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return xen_ring_need_notify(r->rsp_prod_pvt, old,
-				    sr_load(r->sring, SR_RSP_EVENT));
+	return publish(r->sring, SR_RSP_PROD, SR_RSP_EVENT, r->rsp_prod_pvt);
 }
 
 int tdm_back_ring_final_check(struct tdm_back_ring *r)
@@ -155,12 +164,7 @@ void *tdm_front_ring_request(struct tdm_front_ring *r)
 
 bool tdm_front_ring_push(struct tdm_front_ring *r)
 {
-	RING_IDX old = *sr_word(r->sring, SR_REQ_PROD);
-
-	sr_store(r->sring, SR_REQ_PROD, r->req_prod_pvt);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return xen_ring_need_notify(r->req_prod_pvt, old,
-				    sr_load(r->sring, SR_REQ_EVENT));
+	return publish(r->sring, SR_REQ_PROD, SR_REQ_EVENT, r->req_prod_pvt);
 }
 
 static int front_pending(struct tdm_front_ring *r)

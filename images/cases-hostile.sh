@@ -61,14 +61,10 @@ check_store_of() {
 }
 
 # intruder_says: lines of the intruder's console from stdin, as our
-# diagnostics. Its verdicts and kernel messages are reworded so that the
-# system test takes them for neither dom0's verdicts nor dom0's kernel.
+# diagnostics (the system test reads no verdicts or kernel trouble in
+# those).
 intruder_says() {
-	tr -d '\r' | sed -e 's/TANDEM-TEST/tandem-test/' -e 's/BUG:/bug:/' \
-		-e 's/WARNING:/warning:/' -e 's/Call Trace/call trace/' \
-		-e 's/Oops/oops/' -e 's/unchecked MSR/unchecked msr/' \
-		-e 's/general protection/general-protection/' \
-		-e "s|^|# $SUITE/$T_CASE: intruder: |"
+	tr -d '\r' | sed -e "s|^|# $SUITE/$T_CASE: intruder: |"
 }
 
 # oops_where: the first function of the intruder's first call trace.

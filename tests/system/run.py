@@ -24,7 +24,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scenarios import SCENARIOS, Blob, Image  # noqa: E402
 
-VERDICT = re.compile(r"TANDEM-TEST (\S+) (.*?)\s*$")
+# A verdict starts its line, after the domain tags: a diagnostic ("# ...")
+# that quotes one is not one.
+VERDICT = re.compile(r"^(?:\(\S+\) )*TANDEM-TEST (\S+) (.*?)\s*$")
 DOMAIN_PREFIX = re.compile(r"^\((\S+)\) ")
 PANIC = re.compile(r"PANIC|Panic on CPU")
 XEN_CMDLINE = ("console=com1 com1=115200 dom0_mem=64M,max:64M smap=0 "
